@@ -1,0 +1,33 @@
+import type { LocatedDiagnostic } from '../config/diagnostic.js';
+import { type Loaded, loadCampaign } from '../model/load.js';
+import { diagnosticsJson, formatDiagnostics } from '../ui/diagnostics.js';
+import { Exit, UsageError } from './exit.js';
+import { err, out } from './io.js';
+
+export interface LoadArgs {
+  file: string;
+  set?: string[];
+  format?: 'text' | 'json';
+  color?: boolean;
+}
+
+/**
+ * Loads a campaign for a command; on bad input prints every diagnostic and throws a
+ * UsageError (exit 2). Warnings are printed to stderr and loading goes on.
+ */
+export function loadOrExit(args: LoadArgs): Loaded {
+  const result = loadCampaign(args.file, { overrides: args.set ?? [] });
+  if (!result.ok) {
+    if (result.fatal) throw new UsageError(result.fatal);
+    printDiagnostics(result.diagnostics, args, true);
+    throw new UsageError('', Exit.usage);
+  }
+  if (result.value.diagnostics.length > 0 && args.format !== 'json') printDiagnostics(result.value.diagnostics, args, false);
+  return result.value;
+}
+
+export function printDiagnostics(ds: readonly LocatedDiagnostic[], args: LoadArgs, failed: boolean): void {
+  if (args.format === 'json') out(diagnosticsJson(ds));
+  else err(formatDiagnostics(ds, { color: args.color ?? false }));
+  void failed;
+}

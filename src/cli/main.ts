@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { graph, usage as graphUsage } from './commands/graph.js';
+import { plan, usage as planUsage } from './commands/plan.js';
+import { validate, usage as validateUsage } from './commands/validate.js';
+import { Exit, UsageError } from './exit.js';
+import { err, out } from './io.js';
+
+type Command = (argv: string[]) => number | Promise<number>;
+
+const commands: Record<string, { run: Command; summary: string; usage: string }> = {
+  validate: { run: validate, summary: 'check campaign files and report every problem', usage: validateUsage },
+  plan: { run: plan, summary: 'show the campaign tree, dependencies, commands and resources', usage: planUsage },
+  graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const list = Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join('\n');
+  return `campaign ${version()}: a declarative campaign manager for batch and HPC computing
+
+Usage: campaign COMMAND [options]
+
+Commands:
+${list}
+
+Run 'campaign COMMAND --help' for a command's options and examples.
+Exit codes: 0 ok, 1 tasks failed, 2 bad input or usage, 3 locked by another run, 130 interrupted.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out(help());
+    return name === undefined ? Exit.usage : Exit.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    out(`${version()}\n`);
+    return Exit.ok;
+  }
+  const command = commands[name];
+  if (!command) {
+    throw new UsageError(`unknown command '${name}'\n\n${help()}`);
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      if (e.message) err(`campaign: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    // A bug: say so plainly; the stack only on request.
+    err(`campaign: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.CAMPAIGN_DEBUG && e instanceof Error) err(`${e.stack}\n`);
+    process.exitCode = Exit.internal;
+  },
+);

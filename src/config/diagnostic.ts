@@ -1,0 +1,78 @@
+/** A path into the parsed campaign document: table keys and array indices. */
+export type DocPath = readonly (string | number)[];
+
+/** Which part of a key/value pair a diagnostic points at. */
+export type Part = 'key' | 'value';
+
+/** Where in which source a problem lies, before positions are computed. */
+export interface Where {
+  /** Index into the list of sources (0 = the campaign file, then one per `--set`). */
+  readonly source?: number;
+  readonly path: DocPath;
+  readonly part: Part;
+  /** A span inside a string value, counted in characters of the decoded string. */
+  readonly span?: { readonly start: number; readonly length: number };
+  /** A position known directly (syntax errors): 1-based line and column. */
+  readonly at?: { readonly line: number; readonly column: number; readonly length?: number };
+}
+
+/** A secondary location that explains a diagnostic (an edge of a cycle, the first definition). */
+export interface Related {
+  readonly message: string;
+  readonly where: Where;
+}
+
+/** One problem in a campaign, with enough to print it against the source. */
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  /** Stable identifier, documented in docs/diagnostics.md. */
+  readonly code: string;
+  readonly message: string;
+  readonly where?: Where;
+  readonly related?: readonly Related[];
+  readonly suggestion?: string;
+}
+
+/** A resolved location: 1-based line and column. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Length of the marked range on that line (at least 1). */
+  readonly length: number;
+  readonly lineText: string;
+}
+
+export interface LocatedRelated {
+  readonly message: string;
+  readonly location?: Location;
+}
+
+/** A diagnostic whose `where` has been turned into a file position. */
+export interface LocatedDiagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+  readonly location?: Location;
+  readonly related: readonly LocatedRelated[];
+  readonly suggestion?: string;
+}
+
+/** Builds a diagnostic with the common defaults. */
+export function diag(
+  code: string,
+  message: string,
+  where?: Where,
+  extra: { related?: Related[]; suggestion?: string; severity?: 'error' | 'warning' } = {},
+): Diagnostic {
+  return {
+    severity: extra.severity ?? 'error',
+    code,
+    message,
+    ...(where ? { where } : {}),
+    ...(extra.related && extra.related.length > 0 ? { related: extra.related } : {}),
+    ...(extra.suggestion ? { suggestion: extra.suggestion } : {}),
+  };
+}
+
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

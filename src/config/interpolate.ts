@@ -1,0 +1,115 @@
+import { type Diagnostic, type DocPath, diag } from './diagnostic.js';
+import { nearest } from './suggest.js';
+
+const VAR = /\$\$\{|\$\{([^}]*)\}/g;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Replaces `${name}` with `[campaign.vars]` values and `${env.NAME}` (or `${env.NAME:-default}`)
+ * with the environment, in every string value under `[campaign]`. `$${` is a literal `${`.
+ * Values are substituted as text, never evaluated. TOML datetimes become ISO strings.
+ */
+export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const campaign = data.campaign;
+  if (!isTable(campaign)) return diagnostics;
+  const rawVars = isTable(campaign.vars) ? campaign.vars : {};
+  const resolved = new Map<string, string>();
+  const resolving = new Set<string>();
+
+  const lookup = (name: string, where: DocPath, start: number, length: number): string | undefined => {
+    if (name.startsWith('env.')) {
+      const spec = name.slice(4);
+      const dash = spec.indexOf(':-');
+      const envName = dash >= 0 ? spec.slice(0, dash) : spec;
+      const value = env[envName];
+      if (value !== undefined && value !== '') return value;
+      if (dash >= 0) return spec.slice(dash + 2);
+      diagnostics.push(
+        diag('undefined-env', `environment variable \`${envName}\` is not set`, {
+          path: where,
+          part: 'value',
+          span: { start, length },
+        }, { suggestion: `set it, or give a default: \${env.${envName}:-value}` }),
+      );
+      return undefined;
+    }
+    const cached = resolved.get(name);
+    if (cached !== undefined) return cached;
+    if (!Object.hasOwn(rawVars, name)) {
+      const near = nearest(name, Object.keys(rawVars));
+      diagnostics.push(
+        diag('undefined-var', `undefined variable \`${name}\``, { path: where, part: 'value', span: { start, length } }, {
+          suggestion: near
+            ? `did you mean \`\${${near}}\`?`
+            : `define it in [campaign.vars], or write $\${${name}} for a literal \${${name}}`,
+        }),
+      );
+      return undefined;
+    }
+    if (resolving.has(name)) {
+      diagnostics.push(
+        diag('var-cycle', `variable \`${name}\` refers to itself`, { path: ['campaign', 'vars', name], part: 'value' }),
+      );
+      return undefined;
+    }
+    resolving.add(name);
+    const raw = rawVars[name];
+    const value = typeof raw === 'string' ? substitute(raw, ['campaign', 'vars', name]) : scalarText(raw);
+    resolving.delete(name);
+    if (value !== undefined) resolved.set(name, value);
+    return value;
+  };
+
+  const substitute = (s: string, where: DocPath): string | undefined => {
+    if (!s.includes('${')) return s;
+    let failed = false;
+    const out = s.replace(VAR, (match, name: string | undefined, offset: number) => {
+      if (match === '$${') return '${';
+      const v = lookup((name ?? '').trim(), where, offset, match.length);
+      if (v === undefined) failed = true;
+      return v ?? match;
+    });
+    return failed ? undefined : out;
+  };
+
+  const walk = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === 'string') return substitute(value, path) ?? value;
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], [...path, i]);
+      return value;
+    }
+    if (isTable(value)) {
+      for (const k of Object.keys(value)) {
+        const child = value[k];
+        // Most values are plain scalars: skip the path copy for them.
+        if (typeof child === 'string' ? child.includes('$') : typeof child === 'object' && child !== null) {
+          value[k] = walk(child, [...path, k]);
+        }
+      }
+    }
+    return value;
+  };
+
+  for (const k of Object.keys(campaign)) {
+    if (k === 'vars') continue;
+    const child = campaign[k];
+    if (typeof child === 'string' ? child.includes('$') : typeof child === 'object' && child !== null) {
+      campaign[k] = walk(child, ['campaign', k]);
+    }
+  }
+  for (const name of Object.keys(rawVars)) lookup(name, ['campaign', 'vars', name], 0, 0);
+  return diagnostics;
+}
+
+function scalarText(v: unknown): string | undefined {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}

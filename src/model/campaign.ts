@@ -1,0 +1,413 @@
+import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
+import { isTable } from '../config/interpolate.js';
+import { nodeKeys } from './schema.js';
+import { parseDuration, parseMemory } from './units.js';
+
+/** What one instance of a node needs. Memory in MiB, runtime in seconds. */
+export interface Resources {
+  readonly cores: number;
+  readonly ranks?: number;
+  readonly threads?: number;
+  readonly memory?: number;
+  readonly gpus: number;
+  readonly nodes: number;
+  readonly runtime?: number;
+  /** Where each field was set (for diagnostics about inherited values). */
+  readonly origins: Readonly<Record<string, DocPath>>;
+}
+
+/** Why an attempt ended; retry policies and the resource planner act on it. */
+export type FailureKind = 'failed' | 'timeout' | 'oom' | 'node_fail' | 'preempted' | 'cancelled' | 'lost';
+
+export interface RetryPolicy {
+  readonly count: number;
+  /** Seconds before the first retry; doubled for each further one. */
+  readonly backoff: number;
+  readonly on: readonly FailureKind[];
+}
+
+export interface SchedulerOptions {
+  readonly partition?: string;
+  readonly queue?: string;
+  readonly account?: string;
+  readonly project?: string;
+  readonly qos?: string;
+  readonly directives?: readonly string[];
+}
+
+/** One `depends_on` entry as written, with where it was written. */
+export interface DepRef {
+  readonly text: string;
+  /** The declaring table's document path plus the entry's index (-1 for the string form). */
+  readonly where: DocPath;
+}
+
+/** Fan-out as declared; the expansion stage turns it into instances. */
+export interface FanoutSpec {
+  readonly matrix?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  readonly zip?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  readonly foreach?: string | Readonly<Record<string, string>>;
+  readonly id?: string;
+  readonly chunk?: number;
+  readonly skipComplete?: boolean;
+  /** The table that declares the fan-out (a node, or a group that fans out a whole chain). */
+  readonly docPath: DocPath;
+}
+
+/** A subcampaign: a runnable node, or a group of them. Settings are already inherited. */
+export interface NodeSpec {
+  /** Stable path id: `ml-null-tests.mission-tests`. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'task' | 'group';
+  /** Document path of the node's table: `['campaign', 'ml-null-tests', 'mission-tests']`. */
+  readonly docPath: DocPath;
+  readonly parent?: string;
+  readonly children: string[];
+  readonly description?: string;
+  readonly command?: string | readonly string[];
+  readonly workflow?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Its own `depends_on` entries; groups' entries apply to every node inside them. */
+  readonly dependsOn: readonly DepRef[];
+  readonly resources: Resources;
+  readonly env: Readonly<Record<string, string>>;
+  readonly setup: readonly string[];
+  readonly workdir?: string;
+  readonly outputs: readonly string[];
+  readonly check?: string | readonly string[];
+  readonly retries: RetryPolicy;
+  readonly timeout?: number;
+  readonly runAfter: 'success' | 'any';
+  readonly scheduler: SchedulerOptions;
+  readonly maxParallel?: number;
+  /** Fan-out declared on this table itself. */
+  readonly fanout?: FanoutSpec;
+}
+
+/** What the whole campaign may use. */
+export interface Budget {
+  readonly nodes?: number;
+  readonly coresPerNode?: number;
+  readonly memoryPerNode?: number;
+  readonly gpusPerNode?: number;
+  readonly deadline?: string;
+}
+
+export type SchedulerType = 'local' | 'slurm' | 'sge';
+
+export interface CampaignScheduler extends SchedulerOptions {
+  readonly type: SchedulerType;
+  readonly pollInterval?: number;
+  readonly submitRate?: number;
+}
+
+/** A validated campaign tree. Nodes are in document order. */
+export interface Campaign {
+  readonly name: string;
+  readonly description?: string;
+  /** Absolute path of the campaign file, and its folder (relative paths resolve there). */
+  readonly file: string;
+  readonly dir: string;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly budget: Budget;
+  readonly scheduler: CampaignScheduler;
+  readonly plugins: readonly string[];
+  readonly seed: number;
+  readonly stateDir?: string;
+  readonly nodes: ReadonlyMap<string, NodeSpec>;
+  /** Top-level subcampaign ids. */
+  readonly roots: readonly string[];
+}
+
+const CAMPAIGN_ONLY = new Set([
+  'name',
+  'description',
+  'vars',
+  'defaults',
+  'resources',
+  'scheduler',
+  'plugins',
+  'seed',
+  'state_dir',
+]);
+const NODE_KEYS = new Set(nodeKeys);
+
+interface Inherited {
+  resources: Record<string, number>;
+  origins: Record<string, DocPath>;
+  env: Record<string, string>;
+  setup: string[];
+  workdir?: string;
+  retries: RetryPolicy;
+  timeout?: number;
+  runAfter: 'success' | 'any';
+  scheduler: SchedulerOptions;
+}
+
+const NO_RETRIES: RetryPolicy = { count: 0, backoff: 10, on: ['failed', 'timeout', 'oom', 'node_fail', 'preempted', 'lost'] };
+
+/**
+ * Builds the campaign tree from a document the schema has seen. It tolerates values of the
+ * wrong type (the schema already reported them) so that semantic problems are reported too.
+ */
+export function buildCampaign(
+  data: Record<string, unknown>,
+  file: string,
+  dir: string,
+): { campaign: Campaign; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const c = isTable(data.campaign) ? data.campaign : {};
+  const nodes = new Map<string, NodeSpec>();
+  const base: Inherited = {
+    resources: { cores: 1, gpus: 0, nodes: 1 },
+    origins: {},
+    env: {},
+    setup: [],
+    retries: NO_RETRIES,
+    runAfter: 'success',
+    scheduler: {},
+  };
+  const defaults = isTable(c.defaults) ? c.defaults : {};
+  const top = inherit(base, defaults, ['campaign', 'defaults'], diagnostics);
+
+  const roots: string[] = [];
+  const visit = (table: Record<string, unknown>, docPath: DocPath, parent: NodeSpec | undefined, inh: Inherited) => {
+    const isRoot = parent === undefined;
+    for (const key of Object.keys(table)) {
+      if (isRoot ? CAMPAIGN_ONLY.has(key) : NODE_KEYS.has(key)) continue;
+      const child = table[key];
+      if (!isTable(child)) continue; // reported by the schema as an unknown key
+      const childPath = [...docPath, key];
+      const id = isRoot ? key : `${parent.id}.${key}`;
+      const own = inherit(inh, child, childPath, diagnostics);
+      const runnable = child.command !== undefined || child.workflow !== undefined;
+      const node: NodeSpec = {
+        id,
+        name: key,
+        kind: runnable ? 'task' : 'group',
+        docPath: childPath,
+        ...(parent ? { parent: parent.id } : {}),
+        children: [],
+        ...(typeof child.description === 'string' ? { description: child.description } : {}),
+        ...commandOf(child),
+        ...(typeof child.workflow === 'string' ? { workflow: child.workflow } : {}),
+        ...(isTable(child.params) ? { params: child.params } : {}),
+        dependsOn: depRefs(child.depends_on, childPath),
+        resources: { ...(own.resources as unknown as Resources), origins: own.origins },
+        env: own.env,
+        setup: own.setup,
+        ...(own.workdir !== undefined ? { workdir: own.workdir } : {}),
+        outputs: stringList(child.outputs),
+        ...(typeof child.check === 'string' || isStringArray(child.check) ? { check: child.check } : {}),
+        retries: own.retries,
+        ...(own.timeout !== undefined ? { timeout: own.timeout } : {}),
+        runAfter: own.runAfter,
+        scheduler: own.scheduler,
+        ...(typeof child.max_parallel === 'number' ? { maxParallel: child.max_parallel } : {}),
+        ...fanoutOf(child, childPath),
+      };
+      const clash = nodes.get(id);
+      if (clash) {
+        diagnostics.push(
+          diag('duplicate-id', `duplicate node id \`${id}\``, { path: childPath, part: 'key' }, {
+            related: [{ message: 'first defined here', where: { path: clash.docPath, part: 'key' } }],
+            suggestion: 'rename one of them; a name with `.` in it collides with a nested table',
+          }),
+        );
+        continue;
+      }
+      nodes.set(id, node);
+      if (parent) parent.children.push(id);
+      else roots.push(id);
+      const hasChildren = Object.keys(child).some((k) => !NODE_KEYS.has(k) && isTable(child[k]));
+      if (runnable && hasChildren) {
+        diagnostics.push(
+          diag(
+            'runnable-with-children',
+            `\`${id}\` has a command and also subcampaigns; a node is either runnable or a group`,
+            { path: childPath, part: 'key' },
+            { suggestion: 'move the command into a subcampaign of its own' },
+          ),
+        );
+      }
+      visit(child, childPath, node, own);
+      if (!runnable && node.children.length === 0) {
+        const near = [...NODE_KEYS].find((k) => k !== key && k.startsWith(key.slice(0, 4)) && Math.abs(k.length - key.length) <= 2);
+        diagnostics.push(
+          diag('empty-group', `\`${id}\` has neither a command nor subcampaigns`, { path: childPath, part: 'key' }, {
+            severity: 'warning',
+            suggestion: near ? `did you mean the setting \`${near}\`?` : 'add `command = "..."` or a subcampaign',
+          }),
+        );
+      }
+    }
+  };
+  visit(c, ['campaign'], undefined, top);
+
+  const sched = isTable(c.scheduler) ? c.scheduler : {};
+  const budgetT = isTable(c.resources) ? c.resources : {};
+  const campaign: Campaign = {
+    name: typeof c.name === 'string' ? c.name : 'campaign',
+    ...(typeof c.description === 'string' ? { description: c.description } : {}),
+    file,
+    dir,
+    vars: isTable(c.vars) ? c.vars : {},
+    budget: {
+      ...(typeof budgetT.nodes === 'number' ? { nodes: budgetT.nodes } : {}),
+      ...(typeof budgetT.cores_per_node === 'number' ? { coresPerNode: budgetT.cores_per_node } : {}),
+      ...(typeof budgetT.memory_per_node === 'string'
+        ? optional('memoryPerNode', parseMemory(budgetT.memory_per_node))
+        : {}),
+      ...(typeof budgetT.gpus_per_node === 'number' ? { gpusPerNode: budgetT.gpus_per_node } : {}),
+      ...(typeof budgetT.deadline === 'string' ? { deadline: budgetT.deadline } : {}),
+    },
+    scheduler: {
+      type: sched.type === 'slurm' || sched.type === 'sge' ? sched.type : 'local',
+      ...schedulerOptions(sched),
+      ...(typeof sched.poll_interval === 'string' ? optional('pollInterval', parseDuration(sched.poll_interval)) : {}),
+      ...(typeof sched.submit_rate === 'number' ? { submitRate: sched.submit_rate } : {}),
+    },
+    plugins: stringList(c.plugins),
+    seed: typeof c.seed === 'number' ? c.seed : 0,
+    ...(typeof c.state_dir === 'string' ? { stateDir: c.state_dir } : {}),
+    nodes,
+    roots,
+  };
+  return { campaign, diagnostics };
+}
+
+function optional<K extends string>(key: K, v: number | undefined): { [P in K]?: number } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: number };
+}
+
+function inherit(
+  from: Inherited,
+  t: Record<string, unknown>,
+  docPath: DocPath,
+  diagnostics: Diagnostic[],
+): Inherited {
+  const out: Inherited = { ...from };
+  if (isTable(t.resources)) {
+    const r = t.resources;
+    const resources = { ...from.resources };
+    const origins = { ...from.origins };
+    const at = (k: string): DocPath => [...docPath, 'resources', k];
+    for (const k of ['cores', 'ranks', 'threads', 'gpus', 'nodes'] as const) {
+      if (typeof r[k] === 'number') {
+        resources[k] = r[k];
+        origins[k] = at(k);
+      }
+    }
+    if (typeof r.ranks === 'number' || typeof r.threads === 'number') {
+      if (typeof r.cores === 'number') {
+        diagnostics.push(
+          diag('cores-and-ranks', 'give `cores`, or `ranks` and `threads`, not both', { path: at('cores'), part: 'key' }, {
+            suggestion: 'cores is ranks x threads; drop one of them',
+          }),
+        );
+      }
+      resources.cores = (resources.ranks ?? 1) * (resources.threads ?? 1);
+      origins.cores = at(typeof r.ranks === 'number' ? 'ranks' : 'threads');
+    } else if (typeof r.cores === 'number') {
+      delete resources.ranks;
+      delete resources.threads;
+    }
+    if (typeof r.memory === 'string') {
+      const m = parseMemory(r.memory);
+      if (m !== undefined) {
+        resources.memory = m;
+        origins.memory = at('memory');
+      }
+    }
+    if (typeof r.runtime === 'string') {
+      const s = parseDuration(r.runtime);
+      if (s !== undefined) {
+        resources.runtime = s;
+        origins.runtime = at('runtime');
+      }
+    }
+    out.resources = resources;
+    out.origins = origins;
+  }
+  if (isTable(t.env)) {
+    const env = { ...from.env };
+    for (const [k, v] of Object.entries(t.env)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[k] = String(v);
+    }
+    out.env = env;
+  }
+  if (t.setup !== undefined) out.setup = stringList(t.setup);
+  if (typeof t.workdir === 'string') out.workdir = t.workdir;
+  if (t.retries !== undefined) out.retries = retryPolicy(t.retries, from.retries);
+  if (typeof t.timeout === 'string') {
+    const s = parseDuration(t.timeout);
+    if (s !== undefined) out.timeout = s;
+  }
+  if (t.run_after === 'any' || t.run_after === 'success') out.runAfter = t.run_after;
+  if (isTable(t.scheduler)) out.scheduler = { ...from.scheduler, ...schedulerOptions(t.scheduler) };
+  return out;
+}
+
+function retryPolicy(v: unknown, from: RetryPolicy): RetryPolicy {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return { ...from, count: v };
+  if (!isTable(v)) return from;
+  const backoff = typeof v.backoff === 'string' ? parseDuration(v.backoff) : undefined;
+  return {
+    count: typeof v.count === 'number' ? v.count : from.count,
+    backoff: backoff ?? from.backoff,
+    on: isStringArray(v.on) ? (v.on as FailureKind[]) : from.on,
+  };
+}
+
+function schedulerOptions(t: Record<string, unknown>): SchedulerOptions {
+  const o: Record<string, unknown> = {};
+  for (const k of ['partition', 'queue', 'account', 'project', 'qos'] as const) {
+    if (typeof t[k] === 'string') o[k] = t[k];
+  }
+  if (isStringArray(t.directives)) o.directives = t.directives;
+  return o as SchedulerOptions;
+}
+
+function commandOf(t: Record<string, unknown>): { command?: string | readonly string[] } {
+  if (typeof t.command === 'string' && t.command !== '') return { command: t.command };
+  if (isStringArray(t.command) && t.command.length > 0) return { command: t.command };
+  return {};
+}
+
+function fanoutOf(t: Record<string, unknown>, docPath: DocPath): { fanout?: FanoutSpec } {
+  const has = ['matrix', 'zip', 'foreach'].some((k) => t[k] !== undefined);
+  if (!has) return {};
+  const lists = (v: unknown) =>
+    isTable(v) ? (Object.fromEntries(Object.entries(v).filter(([, l]) => Array.isArray(l))) as FanoutSpec['matrix']) : undefined;
+  const spec: FanoutSpec = {
+    docPath,
+    ...(lists(t.matrix) ? { matrix: lists(t.matrix)! } : {}),
+    ...(lists(t.zip) ? { zip: lists(t.zip)! } : {}),
+    ...(typeof t.foreach === 'string' || isTable(t.foreach) ? { foreach: t.foreach as FanoutSpec['foreach'] } : {}),
+    ...(typeof t.id === 'string' ? { id: t.id } : {}),
+    ...(typeof t.chunk === 'number' ? { chunk: t.chunk } : {}),
+    ...(typeof t.skip_complete === 'boolean' ? { skipComplete: t.skip_complete } : {}),
+  };
+  return { fanout: spec };
+}
+
+function depRefs(v: unknown, docPath: DocPath): DepRef[] {
+  const where = [...docPath, 'depends_on'];
+  if (typeof v === 'string') return [{ text: v, where }];
+  if (!Array.isArray(v)) return [];
+  const out: DepRef[] = [];
+  v.forEach((x, i) => {
+    if (typeof x === 'string') out.push({ text: x, where: [...where, i] });
+  });
+  return out;
+}
+
+function stringList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return isStringArray(v) ? [...v] : [];
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}

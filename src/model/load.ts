@@ -1,0 +1,90 @@
+import { dirname, resolve } from 'node:path';
+import { type Diagnostic, hasErrors, type LocatedDiagnostic } from '../config/diagnostic.js';
+import { interpolate } from '../config/interpolate.js';
+import { Locator } from '../config/locate.js';
+import { applyOverrides, overrideSource, parseOverrides } from '../config/overrides.js';
+import { type Parsed, parseSource } from '../config/parse.js';
+import { readSource, type Source } from '../config/source.js';
+import { buildCampaign, type Campaign } from './campaign.js';
+import { buildGraph, type CampaignGraph, checkBudget } from './graph.js';
+import { resolveDependencies } from './resolve.js';
+import { validateSchema } from './schema.js';
+
+export interface LoadOptions {
+  /** `--set path=value` texts, in command-line order. */
+  readonly overrides?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called with the time each stage took (for the benchmark breakdown). */
+  readonly timing?: (stage: string, ms: number) => void;
+}
+
+export interface Loaded {
+  readonly campaign: Campaign;
+  readonly graph: CampaignGraph;
+  /** Warnings (errors make the load fail). */
+  readonly diagnostics: readonly LocatedDiagnostic[];
+}
+
+export type LoadResult =
+  | { ok: true; value: Loaded }
+  | { ok: false; diagnostics: readonly LocatedDiagnostic[]; fatal?: string };
+
+/**
+ * The front end: read, parse, apply overrides, substitute variables, validate against the
+ * schema, build the tree, resolve dependencies, check the DAG. Every problem found on the way is
+ * returned at once, with positions computed only then.
+ */
+export function loadCampaign(file: string, options: LoadOptions = {}): LoadResult {
+  const time = options.timing ?? (() => {});
+  let t0 = performance.now();
+  const lap = (stage: string) => {
+    const t1 = performance.now();
+    time(stage, t1 - t0);
+    t0 = t1;
+  };
+  const read = readSource(file);
+  if (!read.ok) return { ok: false, diagnostics: [], fatal: read.message };
+  const sources: Source[] = [read.source, ...(options.overrides ?? []).map(overrideSource)];
+  const parsedBy = new Map<number, Parsed>();
+  const locator = () => new Locator(sources, parsedBy, overrides);
+  const fail = (ds: Diagnostic[]): LoadResult => ({ ok: false, diagnostics: sortDiagnostics(locator().locateAll(ds)) });
+
+  const { overrides, diagnostics: overrideProblems } = parseOverrides(options.overrides ?? [], 1);
+  const parsed = parseSource(read.source, 0);
+  lap('parse');
+  if (!parsed.ok) return fail([...parsed.diagnostics, ...overrideProblems]);
+  parsedBy.set(0, parsed.parsed);
+  const data = parsed.parsed.data;
+  const diagnostics: Diagnostic[] = [...overrideProblems, ...applyOverrides(data, overrides)];
+  diagnostics.push(...interpolate(data, options.env ?? process.env));
+  lap('variables');
+  diagnostics.push(...validateSchema(data));
+  lap('schema');
+  const { campaign, diagnostics: treeProblems } = buildCampaign(data, read.path, dirname(read.path));
+  diagnostics.push(...treeProblems);
+  const { edges, diagnostics: depProblems } = resolveDependencies(campaign);
+  diagnostics.push(...depProblems);
+  const { graph, diagnostics: graphProblems } = buildGraph(campaign, edges);
+  diagnostics.push(...graphProblems, ...checkBudget(campaign, graph));
+  lap('dag');
+  if (hasErrors(diagnostics)) return fail(diagnostics);
+  const warnings = diagnostics.length > 0 ? sortDiagnostics(locator().locateAll(diagnostics)) : [];
+  return { ok: true, value: { campaign, graph, diagnostics: warnings } };
+}
+
+/** Diagnostics in file order, so output is stable whatever the order of discovery. */
+export function sortDiagnostics(ds: LocatedDiagnostic[]): LocatedDiagnostic[] {
+  const rank = (d: LocatedDiagnostic) => (d.location?.file === '--set' ? 1 : 0);
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort(
+      (a, b) =>
+        rank(a.d) - rank(b.d) ||
+        (a.d.location?.line ?? 0) - (b.d.location?.line ?? 0) ||
+        (a.d.location?.column ?? 0) - (b.d.location?.column ?? 0) ||
+        a.i - b.i,
+    )
+    .map((x) => x.d);
+}
+
+export const campaignDir = (file: string): string => dirname(resolve(file));

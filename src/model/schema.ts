@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
+import { nearest } from '../config/suggest.js';
+
+type Schema = Record<string, unknown>;
+
+/** The published schema, the same file editors use for completion. */
+export const campaignSchema: Schema = JSON.parse(
+  readFileSync(new URL('../../schemas/campaign.schema.json', import.meta.url), 'utf8'),
+) as Schema;
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true }).compile(
+    campaignSchema,
+  );
+  return compiled;
+}
+
+const definitions = campaignSchema.definitions as Record<string, Schema>;
+const propsOf = (def: string): string[] => Object.keys((definitions[def]?.properties ?? {}) as object);
+const NODE_KEYS = propsOf('node');
+const CAMPAIGN_KEYS = propsOf('campaign');
+
+/** Known keys of a subcampaign table: what an unknown key is compared against. */
+export const nodeKeys: readonly string[] = NODE_KEYS;
+
+/** Validates the document against the schema; every violation becomes a positioned diagnostic. */
+export function validateSchema(data: unknown): Diagnostic[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  return mapErrors(validate.errors ?? []);
+}
+
+function pathOf(instancePath: string): string[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function jsType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'a table';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a float';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'boolean') return 'a boolean';
+  return typeof v;
+}
+
+function matchesType(v: unknown, type: unknown): boolean {
+  const types = Array.isArray(type) ? type : [type];
+  return types.some((t) => {
+    switch (t) {
+      case 'string':
+        return typeof v === 'string';
+      case 'integer':
+        return Number.isInteger(v);
+      case 'number':
+        return typeof v === 'number';
+      case 'boolean':
+        return typeof v === 'boolean';
+      case 'array':
+        return Array.isArray(v);
+      case 'object':
+        return typeof v === 'object' && v !== null && !Array.isArray(v);
+      default:
+        return false;
+    }
+  });
+}
+
+function resolveRef(s: Schema): Schema {
+  const ref = s.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) {
+    return definitions[ref.slice('#/definitions/'.length)] ?? s;
+  }
+  return s;
+}
+
+function describe(s: Schema): string {
+  const r = resolveRef(s);
+  if (Array.isArray(r.oneOf)) return (r.oneOf as Schema[]).map(describe).join(' or ');
+  if (Array.isArray(r.enum)) return `one of ${(r.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`;
+  const t = r.type;
+  const one = (x: unknown): string => {
+    if (x === 'array') {
+      const items = r.items as Schema | undefined;
+      return items ? `an array of ${plural(describe(items))}` : 'an array';
+    }
+    if (x === 'object') return 'a table';
+    if (x === 'integer') return 'an integer';
+    return `a ${String(x)}`;
+  };
+  if (Array.isArray(t)) return t.map(one).join(' or ');
+  return t ? one(t) : 'a value';
+}
+
+function plural(s: string): string {
+  return s.replace(/^an? (\w+)/, '$1s');
+}
+
+function keyName(path: DocPath): string {
+  if (path.length === 0) return 'the document';
+  // `command[1]`, `depends_on[0]`: name array elements by their key and index.
+  let i = path.length - 1;
+  let suffix = '';
+  while (i > 0 && typeof path[i] === 'number') suffix = `[${path[i--]}]${suffix}`;
+  return `\`${path[i]}${suffix}\``;
+}
+
+function tableName(path: DocPath): string {
+  if (path.length === 0) return 'the top level';
+  return `[${path.join('.')}]`;
+}
+
+/** Messages for the formats the schema checks with a pattern. */
+const PATTERN_HINTS: Record<string, { what: string; example: string }> = {
+  memory: { what: 'a memory size with a unit', example: 'such as "512M", "4G" or "1.5T"' },
+  duration: { what: 'a duration', example: 'such as "90m", "2h30m", "45s", "2d" or "1-12:00:00"' },
+  name: { what: 'a name of letters, digits, `_`, `-` and `.`', example: 'starting with a letter or digit' },
+};
+
+function mapErrors(errors: ErrorObject[]): Diagnostic[] {
+  // Drop the branch errors of a oneOf: keep the branch whose type the value has, or the oneOf itself.
+  const dropped = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf') continue;
+    const branches = (e.schema as Schema[]) ?? [];
+    const match = branches.findIndex((b) => matchesType(e.data, resolveRef(b).type));
+    const prefix = `${e.schemaPath}/`;
+    for (const other of errors) {
+      if (other === e || !other.schemaPath.startsWith(prefix)) continue;
+      const keep = match >= 0 && other.schemaPath.startsWith(`${prefix}${match}/`);
+      if (!keep) dropped.add(other);
+    }
+    if (match >= 0) dropped.add(e);
+  }
+
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (dropped.has(e)) continue;
+    const d = mapError(e);
+    if (!d) continue;
+    const k = `${d.code}|${JSON.stringify(d.where?.path)}|${d.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out;
+}
+
+function mapError(e: ErrorObject): Diagnostic | undefined {
+  const segments = pathOf(e.instancePath);
+  // Paths into arrays must be numeric for the locator (table keys that look numeric are rare).
+  const path: DocPath = segments.map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+  const parent = e.parentSchema as Schema | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((parent?.properties ?? {}) as object);
+      const near = nearest(key, known);
+      return diag(
+        'unknown-key',
+        `unknown key \`${key}\` in ${tableName(path)}`,
+        { path: [...path, key], part: 'key' },
+        { suggestion: near ? `did you mean \`${near}\`?` : `known keys: ${known.join(', ')}` },
+      );
+    }
+    case 'required': {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      return diag('missing-key', `${tableName(path)} is missing the required key \`${key}\``, { path, part: 'key' }, {
+        suggestion: key === 'name' ? `add: name = "my-campaign"` : `add \`${key}\``,
+      });
+    }
+    case 'type': {
+      // A key that is no known setting is read as a subcampaign, which must be a table.
+      if (parent === definitions.node && !matchesType(e.data, 'object')) {
+        const key = String(path[path.length - 1]);
+        const parentIsCampaign = path.length === 2;
+        const known = parentIsCampaign ? [...CAMPAIGN_KEYS, ...NODE_KEYS] : NODE_KEYS;
+        const near = nearest(key, known);
+        return diag(
+          'unknown-key',
+          `unknown key \`${key}\` in ${tableName(path.slice(0, -1))} (a subcampaign would be a table)`,
+          { path, part: 'key' },
+          { suggestion: near ? `did you mean \`${near}\`?` : undefined },
+        );
+      }
+      return diag(
+        'wrong-type',
+        `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`,
+        { path, part: 'value' },
+      );
+    }
+    case 'oneOf':
+      return diag('wrong-type', `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`, {
+        path,
+        part: 'value',
+      });
+    case 'enum': {
+      const allowed = (e.schema as unknown[]).map((v) => JSON.stringify(v));
+      const near = typeof e.data === 'string' ? nearest(e.data, (e.schema as unknown[]).map(String)) : undefined;
+      return diag(
+        'bad-value',
+        `${keyName(path)} must be one of ${allowed.join(', ')}, not ${JSON.stringify(e.data)}`,
+        { path, part: 'value' },
+        { suggestion: near ? `did you mean "${near}"?` : undefined },
+      );
+    }
+    case 'pattern': {
+      const def = Object.keys(PATTERN_HINTS).find((k) => definitions[k] === parent);
+      const hint = def ? PATTERN_HINTS[def]! : { what: 'well-formed', example: `matching ${String(e.schema)}` };
+      const unit = def === 'memory' || def === 'duration';
+      return diag(
+        unit ? 'bad-unit' : 'bad-value',
+        `${keyName(path)} must be ${hint.what}, not ${JSON.stringify(e.data)}`,
+        { path, part: 'value' },
+        { suggestion: `write it ${hint.example}` },
+      );
+    }
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maxLength':
+    case 'minLength':
+    case 'minItems':
+      return diag('bad-value', `${keyName(path)} ${e.message ?? 'is out of range'}`, { path, part: 'value' });
+    default:
+      return diag('schema', `${keyName(path)} ${e.message ?? 'is invalid'}`, { path, part: 'value' });
+  }
+}
