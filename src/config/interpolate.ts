@@ -74,34 +74,50 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
     return failed ? undefined : out;
   };
 
-  const walk = (value: unknown, path: (string | number)[]): unknown => {
-    if (typeof value === 'string') return substitute(value, path) ?? value;
+  // Paths are kept as parent links and spelled out only for a string that holds `${`.
+  const walk = (value: unknown, at: Link): unknown => {
+    if (typeof value === 'string') return value.includes('${') ? (substitute(value, spell(at)) ?? value) : value;
     if (value instanceof Date) return value.toISOString();
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = walk(value[i], [...path, i]);
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (needsWalk(child)) value[i] = walk(child, { up: at, key: i });
+      }
       return value;
     }
     if (isTable(value)) {
       for (const k of Object.keys(value)) {
         const child = value[k];
-        // Most values are plain scalars: skip the path copy for them.
-        if (typeof child === 'string' ? child.includes('$') : typeof child === 'object' && child !== null) {
-          value[k] = walk(child, [...path, k]);
-        }
+        if (needsWalk(child)) value[k] = walk(child, { up: at, key: k });
       }
     }
     return value;
   };
 
+  const top: Link = { up: undefined, key: 'campaign' };
   for (const k of Object.keys(campaign)) {
     if (k === 'vars') continue;
     const child = campaign[k];
-    if (typeof child === 'string' ? child.includes('$') : typeof child === 'object' && child !== null) {
-      campaign[k] = walk(child, ['campaign', k]);
-    }
+    if (needsWalk(child)) campaign[k] = walk(child, { up: top, key: k });
   }
   for (const name of Object.keys(rawVars)) lookup(name, ['campaign', 'vars', name], 0, 0);
   return diagnostics;
+}
+
+interface Link {
+  readonly up: Link | undefined;
+  readonly key: string | number;
+}
+
+function spell(link: Link): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let l: Link | undefined = link; l; l = l.up) path.push(l.key);
+  return path.reverse();
+}
+
+/** Strings with `$` and containers need a look; other scalars don't. */
+function needsWalk(v: unknown): boolean {
+  return typeof v === 'string' ? v.includes('$') : typeof v === 'object' && v !== null;
 }
 
 function scalarText(v: unknown): string | undefined {

@@ -38,8 +38,15 @@ export interface SchedulerOptions {
 /** One `depends_on` entry as written, with where it was written. */
 export interface DepRef {
   readonly text: string;
-  /** The declaring table's document path plus the entry's index (-1 for the string form). */
-  readonly where: DocPath;
+  /** The declaring table's document path. */
+  readonly table: DocPath;
+  /** The entry's index in the `depends_on` array; -1 for the string form. */
+  readonly index: number;
+}
+
+/** The document path of a `depends_on` entry (built only when a diagnostic needs it). */
+export function refPath(ref: DepRef): DocPath {
+  return ref.index < 0 ? [...ref.table, 'depends_on'] : [...ref.table, 'depends_on', ref.index];
 }
 
 /** Fan-out as declared; the expansion stage turns it into instances. */
@@ -136,6 +143,8 @@ const NODE_KEYS = new Set(nodeKeys);
 interface Inherited {
   resources: Record<string, number>;
   origins: Record<string, DocPath>;
+  /** The Resources object nodes share until a table changes them. */
+  resourcesSpec: Resources;
   env: Record<string, string>;
   setup: string[];
   workdir?: string;
@@ -162,6 +171,7 @@ export function buildCampaign(
   const base: Inherited = {
     resources: { cores: 1, gpus: 0, nodes: 1 },
     origins: {},
+    resourcesSpec: { cores: 1, gpus: 0, nodes: 1, origins: {} },
     env: {},
     setup: [],
     retries: NO_RETRIES,
@@ -173,40 +183,43 @@ export function buildCampaign(
 
   const roots: string[] = [];
   const visit = (table: Record<string, unknown>, docPath: DocPath, parent: NodeSpec | undefined, inh: Inherited) => {
+    // Most tables set nothing to inherit: share the parent's settings instead of copying them.
     const isRoot = parent === undefined;
     for (const key of Object.keys(table)) {
       if (isRoot ? CAMPAIGN_ONLY.has(key) : NODE_KEYS.has(key)) continue;
       const child = table[key];
       if (!isTable(child)) continue; // reported by the schema as an unknown key
       const childPath = [...docPath, key];
-      const id = isRoot ? key : `${parent.id}.${key}`;
-      const own = inherit(inh, child, childPath, diagnostics);
+      const id = parent ? `${parent.id}.${key}` : key;
+      const own = setsInherited(child) ? inherit(inh, child, childPath, diagnostics) : inh;
       const runnable = child.command !== undefined || child.workflow !== undefined;
-      const node: NodeSpec = {
+      const node = {
         id,
         name: key,
         kind: runnable ? 'task' : 'group',
         docPath: childPath,
-        ...(parent ? { parent: parent.id } : {}),
         children: [],
-        ...(typeof child.description === 'string' ? { description: child.description } : {}),
-        ...commandOf(child),
-        ...(typeof child.workflow === 'string' ? { workflow: child.workflow } : {}),
-        ...(isTable(child.params) ? { params: child.params } : {}),
         dependsOn: depRefs(child.depends_on, childPath),
-        resources: { ...(own.resources as unknown as Resources), origins: own.origins },
+        resources: own.resourcesSpec,
         env: own.env,
         setup: own.setup,
-        ...(own.workdir !== undefined ? { workdir: own.workdir } : {}),
         outputs: stringList(child.outputs),
-        ...(typeof child.check === 'string' || isStringArray(child.check) ? { check: child.check } : {}),
         retries: own.retries,
-        ...(own.timeout !== undefined ? { timeout: own.timeout } : {}),
         runAfter: own.runAfter,
         scheduler: own.scheduler,
-        ...(typeof child.max_parallel === 'number' ? { maxParallel: child.max_parallel } : {}),
-        ...fanoutOf(child, childPath),
-      };
+      } as Mutable<NodeSpec>;
+      if (parent) node.parent = parent.id;
+      if (typeof child.description === 'string') node.description = child.description;
+      const command = commandOf(child);
+      if (command !== undefined) node.command = command;
+      if (typeof child.workflow === 'string') node.workflow = child.workflow;
+      if (isTable(child.params)) node.params = child.params;
+      if (own.workdir !== undefined) node.workdir = own.workdir;
+      if (typeof child.check === 'string' || isStringArray(child.check)) node.check = child.check;
+      if (own.timeout !== undefined) node.timeout = own.timeout;
+      if (typeof child.max_parallel === 'number') node.maxParallel = child.max_parallel;
+      const fanout = fanoutOf(child, childPath);
+      if (fanout) node.fanout = fanout;
       const clash = nodes.get(id);
       if (clash) {
         diagnostics.push(
@@ -220,8 +233,8 @@ export function buildCampaign(
       nodes.set(id, node);
       if (parent) parent.children.push(id);
       else roots.push(id);
-      const hasChildren = Object.keys(child).some((k) => !NODE_KEYS.has(k) && isTable(child[k]));
-      if (runnable && hasChildren) {
+      visit(child, childPath, node, own);
+      if (runnable && node.children.length > 0) {
         diagnostics.push(
           diag(
             'runnable-with-children',
@@ -231,7 +244,6 @@ export function buildCampaign(
           ),
         );
       }
-      visit(child, childPath, node, own);
       if (!runnable && node.children.length === 0) {
         const near = [...NODE_KEYS].find((k) => k !== key && k.startsWith(key.slice(0, 4)) && Math.abs(k.length - key.length) <= 2);
         diagnostics.push(
@@ -279,6 +291,19 @@ export function buildCampaign(
 
 function optional<K extends string>(key: K, v: number | undefined): { [P in K]?: number } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: number };
+}
+
+function setsInherited(t: Record<string, unknown>): boolean {
+  return (
+    t.resources !== undefined ||
+    t.env !== undefined ||
+    t.setup !== undefined ||
+    t.workdir !== undefined ||
+    t.retries !== undefined ||
+    t.timeout !== undefined ||
+    t.run_after !== undefined ||
+    t.scheduler !== undefined
+  );
 }
 
 function inherit(
@@ -329,6 +354,7 @@ function inherit(
     }
     out.resources = resources;
     out.origins = origins;
+    out.resourcesSpec = { ...(resources as unknown as Resources), origins };
   }
   if (isTable(t.env)) {
     const env = { ...from.env };
@@ -369,15 +395,16 @@ function schedulerOptions(t: Record<string, unknown>): SchedulerOptions {
   return o as SchedulerOptions;
 }
 
-function commandOf(t: Record<string, unknown>): { command?: string | readonly string[] } {
-  if (typeof t.command === 'string' && t.command !== '') return { command: t.command };
-  if (isStringArray(t.command) && t.command.length > 0) return { command: t.command };
-  return {};
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function commandOf(t: Record<string, unknown>): string | readonly string[] | undefined {
+  if (typeof t.command === 'string' && t.command !== '') return t.command;
+  if (isStringArray(t.command) && t.command.length > 0) return t.command;
+  return undefined;
 }
 
-function fanoutOf(t: Record<string, unknown>, docPath: DocPath): { fanout?: FanoutSpec } {
-  const has = ['matrix', 'zip', 'foreach'].some((k) => t[k] !== undefined);
-  if (!has) return {};
+function fanoutOf(t: Record<string, unknown>, docPath: DocPath): FanoutSpec | undefined {
+  if (t.matrix === undefined && t.zip === undefined && t.foreach === undefined) return undefined;
   const lists = (v: unknown) =>
     isTable(v) ? (Object.fromEntries(Object.entries(v).filter(([, l]) => Array.isArray(l))) as FanoutSpec['matrix']) : undefined;
   const spec: FanoutSpec = {
@@ -389,17 +416,19 @@ function fanoutOf(t: Record<string, unknown>, docPath: DocPath): { fanout?: Fano
     ...(typeof t.chunk === 'number' ? { chunk: t.chunk } : {}),
     ...(typeof t.skip_complete === 'boolean' ? { skipComplete: t.skip_complete } : {}),
   };
-  return { fanout: spec };
+  return spec;
 }
 
-function depRefs(v: unknown, docPath: DocPath): DepRef[] {
-  const where = [...docPath, 'depends_on'];
-  if (typeof v === 'string') return [{ text: v, where }];
-  if (!Array.isArray(v)) return [];
+const NO_REFS: readonly DepRef[] = [];
+
+function depRefs(v: unknown, table: DocPath): readonly DepRef[] {
+  if (typeof v === 'string') return [{ text: v, table, index: -1 }];
+  if (!Array.isArray(v)) return NO_REFS;
   const out: DepRef[] = [];
-  v.forEach((x, i) => {
-    if (typeof x === 'string') out.push({ text: x, where: [...where, i] });
-  });
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x === 'string') out.push({ text: x, table, index: i });
+  }
   return out;
 }
 

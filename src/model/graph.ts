@@ -1,5 +1,5 @@
 import { type Diagnostic, diag } from '../config/diagnostic.js';
-import type { Campaign, NodeSpec } from './campaign.js';
+import { type Campaign, type NodeSpec, refPath } from './campaign.js';
 import { Dag } from './dag.js';
 import type { NodeEdge } from './resolve.js';
 import { formatMemory } from './units.js';
@@ -36,10 +36,10 @@ export function buildGraph(campaign: Campaign, edges: readonly NodeEdge[]): { gr
       const ring = [...names, names[0]].join(' → ');
       const first = edges[cycle[0]!]!;
       diagnostics.push(
-        diag('cycle', `dependency cycle: ${ring}`, { path: first.ref.where, part: 'value' }, {
+        diag('cycle', `dependency cycle: ${ring}`, { path: refPath(first.ref), part: 'value' }, {
           related: cycle.map((e) => {
             const edge = edges[e]!;
-            return { message: `\`${edge.to}\` depends on \`${edge.from}\``, where: { path: edge.ref.where, part: 'value' } };
+            return { message: `\`${edge.to}\` depends on \`${edge.from}\``, where: { path: refPath(edge.ref), part: 'value' } };
           }),
           suggestion: 'remove one of these dependencies',
         }),

@@ -1,6 +1,6 @@
 import { type Diagnostic, diag } from '../config/diagnostic.js';
 import { nearest } from '../config/suggest.js';
-import type { Campaign, DepRef, NodeSpec } from './campaign.js';
+import { type Campaign, type DepRef, type NodeSpec, refPath } from './campaign.js';
 
 /** A resolved dependency between two runnable nodes: `to` waits for `from`. */
 export interface NodeEdge {
@@ -57,7 +57,7 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
             target === node.id
               ? `\`${node.id}\` depends on itself`
               : `\`${node.id}\` depends on \`${target}\`, the group that contains it`,
-            { path: ref.where, part: 'value' },
+            { path: refPath(ref), part: 'value' },
             { suggestion: 'remove this entry' },
           ),
         );
@@ -66,7 +66,7 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
       if (target.startsWith(`${node.id}.`)) {
         diagnostics.push(
           diag('self-dependency', `group \`${node.id}\` depends on \`${target}\`, which is inside it`, {
-            path: ref.where,
+            path: refPath(ref),
             part: 'value',
           }),
         );
@@ -78,19 +78,23 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
     resolved.set(node.id, list);
   }
 
+  // Numbering the runnable nodes lets duplicates be found with a stamp per node, no strings.
+  const taskNumber = new Map<string, number>();
+  for (const node of nodes.values()) if (node.kind === 'task') taskNumber.set(node.id, taskNumber.size);
+  const stamp = new Int32Array(taskNumber.size).fill(-1);
   const edges: NodeEdge[] = [];
-  const seen = new Set<string>();
   for (const node of nodes.values()) {
     if (node.kind !== 'task') continue;
+    const me = taskNumber.get(node.id)!;
     for (let cur: NodeSpec | undefined = node; cur; cur = cur.parent ? nodes.get(cur.parent) : undefined) {
       const list = resolved.get(cur.id);
       if (!list) continue;
       for (const { ref, targets, selector } of list) {
         for (const from of targets) {
-          const key = `${from}\u0000${node.id}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          edges.push({ from, to: node.id, ref, ...(selector !== undefined ? { selector } : {}) });
+          const f = taskNumber.get(from)!;
+          if (stamp[f] === me) continue;
+          stamp[f] = me;
+          edges.push(selector === undefined ? { from, to: node.id, ref } : { from, to: node.id, ref, selector });
         }
       }
     }
@@ -117,7 +121,7 @@ function unknownTarget(campaign: Campaign, node: NodeSpec, ref: DepRef, path: st
   }
   const near = nearest(path, candidates.keys());
   return diag('unknown-dependency', `\`${node.id}\` depends on \`${path}\`, which is not defined`, {
-    path: ref.where,
+    path: refPath(ref),
     part: 'value',
   }, { suggestion: near ? `did you mean \`${near}\`?` : 'depends_on takes sibling names or dotted paths from the campaign root' });
 }
