@@ -47,15 +47,28 @@ stages.print = performance.now() - tp;
 const timed = (args) => {
   const outFile = join(dir, 'time.txt');
   const t = performance.now();
-  execFileSync('/usr/bin/time', ['-o', outFile, '-f', '%M', process.execPath, bin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return { ms: performance.now() - t, rssMiB: Number(readFileSync(outFile, 'utf8').trim().split('\n').pop()) / 1024 };
+  execFileSync('/usr/bin/time', ['-o', outFile, '-f', '%M', process.execPath, bin, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return {
+    ms: performance.now() - t,
+    rssMiB: Number(readFileSync(outFile, 'utf8').trim().split('\n').pop()) / 1024,
+  };
 };
 const validate = timed(['validate', file]);
 const planCli = timed(['plan', file]);
 
 const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`bare @iarna/toml parse       ${f(bare)}`);
-console.log(`in process: load ${f(total)} (${Object.entries(stages).map(([k, v]) => `${k} ${f(v)}`).join(', ')}), plan text ${(plan.length / 1e6).toFixed(1)} MB`);
-console.log(`campaign validate (binary)   ${f(validate.ms)}  peak ${validate.rssMiB.toFixed(0)} MiB  ratio to bare parse ${(validate.ms / bare).toFixed(1)}x`);
-console.log(`campaign plan (binary)       ${f(planCli.ms)}  peak ${planCli.rssMiB.toFixed(0)} MiB  ratio to bare parse ${(planCli.ms / bare).toFixed(1)}x`);
+console.log(
+  `in process: load ${f(total)} (${Object.entries(stages)
+    .map(([k, v]) => `${k} ${f(v)}`)
+    .join(', ')}), plan text ${(plan.length / 1e6).toFixed(1)} MB`,
+);
+console.log(
+  `campaign validate (binary)   ${f(validate.ms)}  peak ${validate.rssMiB.toFixed(0)} MiB  ratio to bare parse ${(validate.ms / bare).toFixed(1)}x`,
+);
+console.log(
+  `campaign plan (binary)       ${f(planCli.ms)}  peak ${planCli.rssMiB.toFixed(0)} MiB  ratio to bare parse ${(planCli.ms / bare).toFixed(1)}x`,
+);
 console.log(`targets: at most 3 s and 1024 MiB each, at most 5x the bare parse`);

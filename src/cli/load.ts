@@ -22,7 +22,8 @@ export function loadOrExit(args: LoadArgs): Loaded {
     printDiagnostics(result.diagnostics, args, true);
     throw new UsageError('', Exit.usage);
   }
-  if (result.value.diagnostics.length > 0 && args.format !== 'json') printDiagnostics(result.value.diagnostics, args, false);
+  if (result.value.diagnostics.length > 0 && args.format !== 'json')
+    printDiagnostics(result.value.diagnostics, args, false);
   return result.value;
 }
 

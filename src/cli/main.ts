@@ -10,12 +10,18 @@ type Command = (argv: string[]) => number | Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string; usage: string }> = {
   validate: { run: validate, summary: 'check campaign files and report every problem', usage: validateUsage },
-  plan: { run: plan, summary: 'show the campaign tree, dependencies, commands and resources', usage: planUsage },
+  plan: {
+    run: plan,
+    summary: 'show the campaign tree, dependencies, commands and resources',
+    usage: planUsage,
+  },
   graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 

@@ -27,11 +27,16 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
       if (value !== undefined && value !== '') return value;
       if (dash >= 0) return spec.slice(dash + 2);
       diagnostics.push(
-        diag('undefined-env', `environment variable \`${envName}\` is not set`, {
-          path: where,
-          part: 'value',
-          span: { start, length },
-        }, { suggestion: `set it, or give a default: \${env.${envName}:-value}` }),
+        diag(
+          'undefined-env',
+          `environment variable \`${envName}\` is not set`,
+          {
+            path: where,
+            part: 'value',
+            span: { start, length },
+          },
+          { suggestion: `set it, or give a default: \${env.${envName}:-value}` },
+        ),
       );
       return undefined;
     }
@@ -40,17 +45,25 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
     if (!Object.hasOwn(rawVars, name)) {
       const near = nearest(name, Object.keys(rawVars));
       diagnostics.push(
-        diag('undefined-var', `undefined variable \`${name}\``, { path: where, part: 'value', span: { start, length } }, {
-          suggestion: near
-            ? `did you mean \`\${${near}}\`?`
-            : `define it in [campaign.vars], or write $\${${name}} for a literal \${${name}}`,
-        }),
+        diag(
+          'undefined-var',
+          `undefined variable \`${name}\``,
+          { path: where, part: 'value', span: { start, length } },
+          {
+            suggestion: near
+              ? `did you mean \`\${${near}}\`?`
+              : `define it in [campaign.vars], or write $\${${name}} for a literal \${${name}}`,
+          },
+        ),
       );
       return undefined;
     }
     if (resolving.has(name)) {
       diagnostics.push(
-        diag('var-cycle', `variable \`${name}\` refers to itself`, { path: ['campaign', 'vars', name], part: 'value' }),
+        diag('var-cycle', `variable \`${name}\` refers to itself`, {
+          path: ['campaign', 'vars', name],
+          part: 'value',
+        }),
       );
       return undefined;
     }
@@ -76,7 +89,8 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
 
   // Paths are kept as parent links and spelled out only for a string that holds `${`.
   const walk = (value: unknown, at: Link): unknown => {
-    if (typeof value === 'string') return value.includes('${') ? (substitute(value, spell(at)) ?? value) : value;
+    if (typeof value === 'string')
+      return value.includes('${') ? (substitute(value, spell(at)) ?? value) : value;
     if (value instanceof Date) return value.toISOString();
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {

@@ -1,13 +1,7 @@
-import { parseTOML } from 'toml-eslint-parser';
 import type { AST } from 'toml-eslint-parser';
+import { parseTOML } from 'toml-eslint-parser';
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
-import type {
-  Diagnostic,
-  DocPath,
-  LocatedDiagnostic,
-  Location,
-  Where,
-} from './diagnostic.js';
+import type { Diagnostic, DocPath, LocatedDiagnostic, Location, Where } from './diagnostic.js';
 import type { Overrides } from './overrides.js';
 import type { Parsed } from './parse.js';
 import type { Source } from './source.js';
@@ -95,7 +89,11 @@ export class Locator {
     return this.location(sourceIndex, 1, 1, 1);
   }
 
-  private innerSpan(sourceIndex: number, value: Span, span: { start: number; length: number }): Span | undefined {
+  private innerSpan(
+    sourceIndex: number,
+    value: Span,
+    span: { start: number; length: number },
+  ): Span | undefined {
     const text = this.lines(sourceIndex)[value.line - 1] ?? '';
     const raw = text.slice(value.column - 1, value.column - 1 + value.length);
     const quoted = raw.startsWith('"') || raw.startsWith("'");
@@ -131,7 +129,8 @@ export class Locator {
       if (source.format === 'override') indexOverride(source.text, index);
       else if (source.format === 'yaml') {
         const p = this.parsed.get(sourceIndex);
-        if (p?.yamlDoc && p.yamlLines) indexYaml(p.yamlDoc.contents as YamlNode | null, [], p.yamlLines, index);
+        if (p?.yamlDoc && p.yamlLines)
+          indexYaml(p.yamlDoc.contents as YamlNode | null, [], p.yamlLines, index);
       } else indexToml(source.text, index);
     } catch {
       // A document the fast parser accepted should always index; if not, positions fall back to 1:1.
@@ -188,8 +187,9 @@ function indexTomlKeyValue(kv: AST.TOMLKeyValue, base: DocPath, index: Map<strin
 
 function indexTomlValue(v: AST.TOMLContentNode, path: DocPath, index: Map<string, Entry>): void {
   record(index, path, 'value', tomlSpan(v.loc));
-  if (v.type === 'TOMLArray') v.elements.forEach((el, i) => indexTomlValue(el, [...path, i], index));
-  else if (v.type === 'TOMLInlineTable') for (const kv of v.body) indexTomlKeyValue(kv, path, index);
+  if (v.type === 'TOMLArray') {
+    for (let i = 0; i < v.elements.length; i++) indexTomlValue(v.elements[i]!, [...path, i], index);
+  } else if (v.type === 'TOMLInlineTable') for (const kv of v.body) indexTomlKeyValue(kv, path, index);
 }
 
 function yamlSpan(lines: LineCounter, start: number, end: number): Span {
@@ -199,7 +199,12 @@ function yamlSpan(lines: LineCounter, start: number, end: number): Span {
   return { line: a.line, column: a.col, length: Math.max(1, length) };
 }
 
-function indexYaml(node: YamlNode | null, path: DocPath, lines: LineCounter, index: Map<string, Entry>): void {
+function indexYaml(
+  node: YamlNode | null,
+  path: DocPath,
+  lines: LineCounter,
+  index: Map<string, Entry>,
+): void {
   if (!node) return;
   if (node.range) record(index, path, 'value', yamlSpan(lines, node.range[0], node.range[1]));
   if (isMap(node)) {
@@ -208,11 +213,13 @@ function indexYaml(node: YamlNode | null, path: DocPath, lines: LineCounter, ind
       const keyNode = pair.key as YamlNode | null;
       const name = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const childPath = [...path, name];
-      if (keyNode?.range) record(index, childPath, 'key', yamlSpan(lines, keyNode.range[0], keyNode.range[1]));
+      if (keyNode?.range)
+        record(index, childPath, 'key', yamlSpan(lines, keyNode.range[0], keyNode.range[1]));
       indexYaml(pair.value as YamlNode | null, childPath, lines, index);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => indexYaml(item as YamlNode | null, [...path, i], lines, index));
+    for (let i = 0; i < node.items.length; i++)
+      indexYaml(node.items[i] as YamlNode | null, [...path, i], lines, index);
   }
 }
 

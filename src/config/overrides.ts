@@ -45,15 +45,22 @@ export function parseOverrides(
     const eq = text.indexOf('=');
     if (eq <= 0) {
       diagnostics.push(
-        diag('bad-override', `\`--set\` needs the form path=value`, { source, path: [], part: 'key' }, {
-          suggestion: `for example: --set mapmaking.resources.memory=128G`,
-        }),
+        diag(
+          'bad-override',
+          `\`--set\` needs the form path=value`,
+          { source, path: [], part: 'key' },
+          {
+            suggestion: `for example: --set mapmaking.resources.memory=128G`,
+          },
+        ),
       );
       return;
     }
     const keys = splitDottedKey(text.slice(0, eq).trim());
     if (!keys) {
-      diagnostics.push(diag('bad-override', `\`--set\` has a malformed path`, { source, path: [], part: 'key' }));
+      diagnostics.push(
+        diag('bad-override', `\`--set\` has a malformed path`, { source, path: [], part: 'key' }),
+      );
       return;
     }
     const path = keys[0] === 'campaign' ? keys : ['campaign', ...keys];

@@ -53,7 +53,7 @@ function parseYaml(source: Source, sourceIndex: number): ParseResult {
     return {
       ok: false,
       diagnostics: doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
+        const pos = atLastText(source.text, lines, e.pos[0]);
         const length = Math.max(1, e.pos[1] - e.pos[0]);
         return diag(`yaml-syntax`, `YAML syntax error: ${lowerFirst(e.message.split('\n')[0]!)}`, {
           source: sourceIndex,
@@ -65,7 +65,8 @@ function parseYaml(source: Source, sourceIndex: number): ParseResult {
     };
   }
   const data = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
-  if (data === null || data === undefined) return { ok: true, parsed: { data: {}, yamlDoc: doc, yamlLines: lines } };
+  if (data === null || data === undefined)
+    return { ok: true, parsed: { data: {}, yamlDoc: doc, yamlLines: lines } };
   if (typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
@@ -84,4 +85,12 @@ function parseYaml(source: Source, sourceIndex: number): ParseResult {
 
 function lowerFirst(s: string): string {
   return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+/** An error reported at the very end of the file is shown at the end of its last line of text. */
+function atLastText(text: string, lines: LineCounter, offset: number): { line: number; col: number } {
+  let at = Math.min(offset, text.length);
+  while (at > 0 && /\s/.test(text[at - 1]!) && text.slice(at).trim() === '') at--;
+  if (at === Math.min(offset, text.length)) return lines.linePos(offset);
+  return lines.linePos(at);
 }

@@ -124,7 +124,13 @@ export type EngineEvent =
       readonly upstream: string;
       readonly message: string;
     }
-  | { readonly type: 'task'; readonly reason: 'cancelled'; readonly t: number; readonly id: string; readonly attempt: number };
+  | {
+      readonly type: 'task';
+      readonly reason: 'cancelled';
+      readonly t: number;
+      readonly id: string;
+      readonly attempt: number;
+    };
 
 export type RunEvent = Extract<EngineEvent, { type: 'run' }>;
 export type TaskEvent = Extract<EngineEvent, { type: 'task' }>;

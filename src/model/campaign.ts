@@ -154,7 +154,11 @@ interface Inherited {
   scheduler: SchedulerOptions;
 }
 
-const NO_RETRIES: RetryPolicy = { count: 0, backoff: 10, on: ['failed', 'timeout', 'oom', 'node_fail', 'preempted', 'lost'] };
+const NO_RETRIES: RetryPolicy = {
+  count: 0,
+  backoff: 10,
+  on: ['failed', 'timeout', 'oom', 'node_fail', 'preempted', 'lost'],
+};
 
 /**
  * Builds the campaign tree from a document the schema has seen. It tolerates values of the
@@ -182,7 +186,12 @@ export function buildCampaign(
   const top = inherit(base, defaults, ['campaign', 'defaults'], diagnostics);
 
   const roots: string[] = [];
-  const visit = (table: Record<string, unknown>, docPath: DocPath, parent: NodeSpec | undefined, inh: Inherited) => {
+  const visit = (
+    table: Record<string, unknown>,
+    docPath: DocPath,
+    parent: NodeSpec | undefined,
+    inh: Inherited,
+  ) => {
     // Most tables set nothing to inherit: share the parent's settings instead of copying them.
     const isRoot = parent === undefined;
     for (const key of Object.keys(table)) {
@@ -223,10 +232,15 @@ export function buildCampaign(
       const clash = nodes.get(id);
       if (clash) {
         diagnostics.push(
-          diag('duplicate-id', `duplicate node id \`${id}\``, { path: childPath, part: 'key' }, {
-            related: [{ message: 'first defined here', where: { path: clash.docPath, part: 'key' } }],
-            suggestion: 'rename one of them; a name with `.` in it collides with a nested table',
-          }),
+          diag(
+            'duplicate-id',
+            `duplicate node id \`${id}\``,
+            { path: childPath, part: 'key' },
+            {
+              related: [{ message: 'first defined here', where: { path: clash.docPath, part: 'key' } }],
+              suggestion: 'rename one of them; a name with `.` in it collides with a nested table',
+            },
+          ),
         );
         continue;
       }
@@ -244,13 +258,24 @@ export function buildCampaign(
           ),
         );
       }
-      if (!runnable && node.children.length === 0) {
-        const near = [...NODE_KEYS].find((k) => k !== key && k.startsWith(key.slice(0, 4)) && Math.abs(k.length - key.length) <= 2);
+      // A table whose keys were all misspelt settings already has its errors; say nothing more.
+      const misspelt = Object.keys(child).some((k) => !NODE_KEYS.has(k) && !isTable(child[k]));
+      if (!runnable && node.children.length === 0 && !misspelt) {
+        const near = [...NODE_KEYS].find(
+          (k) => k !== key && k.startsWith(key.slice(0, 4)) && Math.abs(k.length - key.length) <= 2,
+        );
         diagnostics.push(
-          diag('empty-group', `\`${id}\` has neither a command nor subcampaigns`, { path: childPath, part: 'key' }, {
-            severity: 'warning',
-            suggestion: near ? `did you mean the setting \`${near}\`?` : 'add `command = "..."` or a subcampaign',
-          }),
+          diag(
+            'empty-group',
+            `\`${id}\` has neither a command nor subcampaigns`,
+            { path: childPath, part: 'key' },
+            {
+              severity: 'warning',
+              suggestion: near
+                ? `did you mean the setting \`${near}\`?`
+                : 'add `command = "..."` or a subcampaign',
+            },
+          ),
         );
       }
     }
@@ -277,7 +302,9 @@ export function buildCampaign(
     scheduler: {
       type: sched.type === 'slurm' || sched.type === 'sge' ? sched.type : 'local',
       ...schedulerOptions(sched),
-      ...(typeof sched.poll_interval === 'string' ? optional('pollInterval', parseDuration(sched.poll_interval)) : {}),
+      ...(typeof sched.poll_interval === 'string'
+        ? optional('pollInterval', parseDuration(sched.poll_interval))
+        : {}),
       ...(typeof sched.submit_rate === 'number' ? { submitRate: sched.submit_rate } : {}),
     },
     plugins: stringList(c.plugins),
@@ -327,9 +354,14 @@ function inherit(
     if (typeof r.ranks === 'number' || typeof r.threads === 'number') {
       if (typeof r.cores === 'number') {
         diagnostics.push(
-          diag('cores-and-ranks', 'give `cores`, or `ranks` and `threads`, not both', { path: at('cores'), part: 'key' }, {
-            suggestion: 'cores is ranks x threads; drop one of them',
-          }),
+          diag(
+            'cores-and-ranks',
+            'give `cores`, or `ranks` and `threads`, not both',
+            { path: at('cores'), part: 'key' },
+            {
+              suggestion: 'cores is ranks x threads; drop one of them',
+            },
+          ),
         );
       }
       resources.cores = (resources.ranks ?? 1) * (resources.threads ?? 1);
@@ -406,12 +438,16 @@ function commandOf(t: Record<string, unknown>): string | readonly string[] | und
 function fanoutOf(t: Record<string, unknown>, docPath: DocPath): FanoutSpec | undefined {
   if (t.matrix === undefined && t.zip === undefined && t.foreach === undefined) return undefined;
   const lists = (v: unknown) =>
-    isTable(v) ? (Object.fromEntries(Object.entries(v).filter(([, l]) => Array.isArray(l))) as FanoutSpec['matrix']) : undefined;
+    isTable(v)
+      ? (Object.fromEntries(Object.entries(v).filter(([, l]) => Array.isArray(l))) as FanoutSpec['matrix'])
+      : undefined;
   const spec: FanoutSpec = {
     docPath,
     ...(lists(t.matrix) ? { matrix: lists(t.matrix)! } : {}),
     ...(lists(t.zip) ? { zip: lists(t.zip)! } : {}),
-    ...(typeof t.foreach === 'string' || isTable(t.foreach) ? { foreach: t.foreach as FanoutSpec['foreach'] } : {}),
+    ...(typeof t.foreach === 'string' || isTable(t.foreach)
+      ? { foreach: t.foreach as FanoutSpec['foreach'] }
+      : {}),
     ...(typeof t.id === 'string' ? { id: t.id } : {}),
     ...(typeof t.chunk === 'number' ? { chunk: t.chunk } : {}),
     ...(typeof t.skip_complete === 'boolean' ? { skipComplete: t.skip_complete } : {}),

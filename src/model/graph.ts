@@ -17,10 +17,13 @@ export interface CampaignGraph {
 }
 
 /** Builds the DAG and reports every cycle, each edge with the `depends_on` entry that made it. */
-export function buildGraph(campaign: Campaign, edges: readonly NodeEdge[]): { graph: CampaignGraph; diagnostics: Diagnostic[] } {
+export function buildGraph(
+  campaign: Campaign,
+  edges: readonly NodeEdge[],
+): { graph: CampaignGraph; diagnostics: Diagnostic[] } {
   const tasks = [...campaign.nodes.values()].filter((n) => n.kind === 'task');
   const indexOf = new Map<string, number>();
-  tasks.forEach((t, i) => indexOf.set(t.id, i));
+  for (let i = 0; i < tasks.length; i++) indexOf.set(tasks[i]!.id, i);
   const from = new Int32Array(edges.length);
   const to = new Int32Array(edges.length);
   edges.forEach((e, i) => {
@@ -31,25 +34,44 @@ export function buildGraph(campaign: Campaign, edges: readonly NodeEdge[]): { gr
   const { order, cyclic } = dag.topoOrder();
   const diagnostics: Diagnostic[] = [];
   if (cyclic.length > 0) {
-    for (const cycle of dag.cycles(cyclic)) {
+    for (const found of dag.cycles(cyclic)) {
+      // Start the ring at the node declared first, so the report reads in file order.
+      let first = 0;
+      found.forEach((e, i) => {
+        if (indexOf.get(edges[e]!.to)! < indexOf.get(edges[found[first]!]!.to)!) first = i;
+      });
+      const cycle = [...found.slice(first), ...found.slice(0, first)];
       const names = cycle.map((e) => edges[e]!.to);
       const ring = [...names, names[0]].join(' → ');
-      const first = edges[cycle[0]!]!;
+      const head = edges[cycle[0]!]!;
       diagnostics.push(
-        diag('cycle', `dependency cycle: ${ring}`, { path: refPath(first.ref), part: 'value' }, {
-          related: cycle.map((e) => {
-            const edge = edges[e]!;
-            return { message: `\`${edge.to}\` depends on \`${edge.from}\``, where: { path: refPath(edge.ref), part: 'value' } };
-          }),
-          suggestion: 'remove one of these dependencies',
-        }),
+        diag(
+          'cycle',
+          `dependency cycle: ${ring}`,
+          { path: refPath(head.ref), part: 'value' },
+          {
+            related: cycle.map((e) => {
+              const edge = edges[e]!;
+              return {
+                message: `\`${edge.to}\` depends on \`${edge.from}\``,
+                where: { path: refPath(edge.ref), part: 'value' },
+              };
+            }),
+            suggestion: 'remove one of these dependencies',
+          },
+        ),
       );
     }
   }
   return { graph: { tasks, indexOf, dag, edges, order }, diagnostics };
 }
 
-const BUDGET_KEY: Record<string, string> = { cores: 'cores_per_node', memory: 'memory_per_node', gpus: 'gpus_per_node', nodes: 'nodes' };
+const BUDGET_KEY: Record<string, string> = {
+  cores: 'cores_per_node',
+  memory: 'memory_per_node',
+  gpus: 'gpus_per_node',
+  nodes: 'nodes',
+};
 
 /** Reports requests that no node of the campaign's budget could hold. */
 export function checkBudget(campaign: Campaign, graph: CampaignGraph): Diagnostic[] {
@@ -60,10 +82,26 @@ export function checkBudget(campaign: Campaign, graph: CampaignGraph): Diagnosti
     const r = t.resources;
     const perNodeCores = Math.ceil(r.cores / r.nodes);
     const problems: [string, boolean, string][] = [
-      ['cores', b.coresPerNode !== undefined && perNodeCores > b.coresPerNode, `${perNodeCores} cores per node, but the budget's nodes have ${b.coresPerNode}`],
-      ['memory', b.memoryPerNode !== undefined && r.memory !== undefined && r.memory > b.memoryPerNode, `${formatMemory(r.memory ?? 0)} of memory, but the budget's nodes have ${formatMemory(b.memoryPerNode ?? 0)}`],
-      ['gpus', b.gpusPerNode !== undefined && r.gpus > b.gpusPerNode, `${r.gpus} GPUs, but the budget's nodes have ${b.gpusPerNode}`],
-      ['nodes', b.nodes !== undefined && r.nodes > b.nodes, `${r.nodes} nodes, but the budget has ${b.nodes}`],
+      [
+        'cores',
+        b.coresPerNode !== undefined && perNodeCores > b.coresPerNode,
+        `${perNodeCores} cores per node, but the budget's nodes have ${b.coresPerNode}`,
+      ],
+      [
+        'memory',
+        b.memoryPerNode !== undefined && r.memory !== undefined && r.memory > b.memoryPerNode,
+        `${formatMemory(r.memory ?? 0)} of memory, but the budget's nodes have ${formatMemory(b.memoryPerNode ?? 0)}`,
+      ],
+      [
+        'gpus',
+        b.gpusPerNode !== undefined && r.gpus > b.gpusPerNode,
+        `${r.gpus} GPUs, but the budget's nodes have ${b.gpusPerNode}`,
+      ],
+      [
+        'nodes',
+        b.nodes !== undefined && r.nodes > b.nodes,
+        `${r.nodes} nodes, but the budget has ${b.nodes}`,
+      ],
     ];
     for (const [field, bad, what] of problems) {
       if (!bad) continue;
@@ -73,10 +111,20 @@ export function checkBudget(campaign: Campaign, graph: CampaignGraph): Diagnosti
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(
-        diag('exceeds-budget', `\`${t.id}\` asks for ${what}`, { path: origin, part: 'value' }, {
-          related: [{ message: 'the budget is set here', where: { path: ['campaign', 'resources', BUDGET_KEY[field]!], part: 'key' } }],
-          suggestion: 'lower the request, or raise [campaign.resources]',
-        }),
+        diag(
+          'exceeds-budget',
+          `\`${t.id}\` asks for ${what}`,
+          { path: origin, part: 'value' },
+          {
+            related: [
+              {
+                message: 'the budget is set here',
+                where: { path: ['campaign', 'resources', BUDGET_KEY[field]!], part: 'key' },
+              },
+            ],
+            suggestion: 'lower the request, or raise [campaign.resources]',
+          },
+        ),
       );
     }
   }

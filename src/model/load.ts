@@ -47,7 +47,10 @@ export function loadCampaign(file: string, options: LoadOptions = {}): LoadResul
   const sources: Source[] = [read.source, ...(options.overrides ?? []).map(overrideSource)];
   const parsedBy = new Map<number, Parsed>();
   const locator = () => new Locator(sources, parsedBy, overrides);
-  const fail = (ds: Diagnostic[]): LoadResult => ({ ok: false, diagnostics: sortDiagnostics(locator().locateAll(ds)) });
+  const fail = (ds: Diagnostic[]): LoadResult => ({
+    ok: false,
+    diagnostics: sortDiagnostics(locator().locateAll(ds)),
+  });
 
   const { overrides, diagnostics: overrideProblems } = parseOverrides(options.overrides ?? [], 1);
   const parsed = parseSource(read.source, 0);

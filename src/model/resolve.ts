@@ -15,7 +15,8 @@ export interface NodeEdge {
 /** `path[selector]` → its parts. */
 export function splitRef(text: string): { path: string; selector?: string } {
   const open = text.indexOf('[');
-  if (open > 0 && text.endsWith(']')) return { path: text.slice(0, open).trim(), selector: text.slice(open + 1, -1).trim() };
+  if (open > 0 && text.endsWith(']'))
+    return { path: text.slice(0, open).trim(), selector: text.slice(open + 1, -1).trim() };
   return { path: text.trim() };
 }
 
@@ -94,7 +95,9 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
           const f = taskNumber.get(from)!;
           if (stamp[f] === me) continue;
           stamp[f] = me;
-          edges.push(selector === undefined ? { from, to: node.id, ref } : { from, to: node.id, ref, selector });
+          edges.push(
+            selector === undefined ? { from, to: node.id, ref } : { from, to: node.id, ref, selector },
+          );
         }
       }
     }
@@ -120,8 +123,17 @@ function unknownTarget(campaign: Campaign, node: NodeSpec, ref: DepRef, path: st
     if (other.parent === node.parent) candidates.set(other.name, other.name);
   }
   const near = nearest(path, candidates.keys());
-  return diag('unknown-dependency', `\`${node.id}\` depends on \`${path}\`, which is not defined`, {
-    path: refPath(ref),
-    part: 'value',
-  }, { suggestion: near ? `did you mean \`${near}\`?` : 'depends_on takes sibling names or dotted paths from the campaign root' });
+  return diag(
+    'unknown-dependency',
+    `\`${node.id}\` depends on \`${path}\`, which is not defined`,
+    {
+      path: refPath(ref),
+      part: 'value',
+    },
+    {
+      suggestion: near
+        ? `did you mean \`${near}\`?`
+        : 'depends_on takes sibling names or dotted paths from the campaign root',
+    },
+  );
 }

@@ -85,7 +85,8 @@ function resolveRef(s: Schema): Schema {
 function describe(s: Schema): string {
   const r = resolveRef(s);
   if (Array.isArray(r.oneOf)) return (r.oneOf as Schema[]).map(describe).join(' or ');
-  if (Array.isArray(r.enum)) return `one of ${(r.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`;
+  if (Array.isArray(r.enum))
+    return `one of ${(r.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`;
   const t = r.type;
   const one = (x: unknown): string => {
     if (x === 'array') {
@@ -141,6 +142,11 @@ function mapErrors(errors: ErrorObject[]): Diagnostic[] {
     if (match >= 0) dropped.add(e);
   }
 
+  // A misspelt `campaign` is one problem, not also a missing one.
+  const rootTypo = errors.some((e) => e.instancePath === '' && e.keyword === 'additionalProperties');
+  for (const e of errors) {
+    if (rootTypo && e.instancePath === '' && e.keyword === 'required') dropped.add(e);
+  }
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -174,9 +180,14 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
     }
     case 'required': {
       const key = (e.params as { missingProperty: string }).missingProperty;
-      return diag('missing-key', `${tableName(path)} is missing the required key \`${key}\``, { path, part: 'key' }, {
-        suggestion: key === 'name' ? `add: name = "my-campaign"` : `add \`${key}\``,
-      });
+      return diag(
+        'missing-key',
+        `${tableName(path)} is missing the required key \`${key}\``,
+        { path, part: 'key' },
+        {
+          suggestion: key === 'name' ? `add: name = "my-campaign"` : `add \`${key}\``,
+        },
+      );
     }
     case 'type': {
       // A key that is no known setting is read as a subcampaign, which must be a table.
@@ -192,11 +203,10 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
           { suggestion: near ? `did you mean \`${near}\`?` : undefined },
         );
       }
-      return diag(
-        'wrong-type',
-        `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`,
-        { path, part: 'value' },
-      );
+      return diag('wrong-type', `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`, {
+        path,
+        part: 'value',
+      });
     }
     case 'oneOf':
       return diag('wrong-type', `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`, {
@@ -205,7 +215,8 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
       });
     case 'enum': {
       const allowed = (e.schema as unknown[]).map((v) => JSON.stringify(v));
-      const near = typeof e.data === 'string' ? nearest(e.data, (e.schema as unknown[]).map(String)) : undefined;
+      const near =
+        typeof e.data === 'string' ? nearest(e.data, (e.schema as unknown[]).map(String)) : undefined;
       return diag(
         'bad-value',
         `${keyName(path)} must be one of ${allowed.join(', ')}, not ${JSON.stringify(e.data)}`,
@@ -215,7 +226,9 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
     }
     case 'pattern': {
       const def = Object.keys(PATTERN_HINTS).find((k) => definitions[k] === parent);
-      const hint = def ? PATTERN_HINTS[def]! : { what: 'well-formed', example: `matching ${String(e.schema)}` };
+      const hint = def
+        ? PATTERN_HINTS[def]!
+        : { what: 'well-formed', example: `matching ${String(e.schema)}` };
       const unit = def === 'memory' || def === 'duration';
       return diag(
         unit ? 'bad-unit' : 'bad-value',

@@ -1,5 +1,12 @@
 const MEMORY = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMmGgTtPp](?:[Ii]?[Bb])?|[Bb])\s*$/;
-const FACTORS: Record<string, number> = { b: 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024, p: 1024 ** 3 };
+const FACTORS: Record<string, number> = {
+  b: 1 / (1024 * 1024),
+  k: 1 / 1024,
+  m: 1,
+  g: 1024,
+  t: 1024 * 1024,
+  p: 1024 ** 3,
+};
 
 /** Memory in MiB (binary units, as Slurm reads them: 1G = 1024M), or undefined if malformed. */
 export function parseMemory(text: string): number | undefined {
@@ -21,7 +28,8 @@ export function parseDuration(text: string): number | undefined {
   const units = /^(?:([0-9]+(?:\.[0-9]+)?)\s*([dhms])\s*)+$/.test(s);
   if (units) {
     let total = 0;
-    for (const m of s.matchAll(/([0-9]+(?:\.[0-9]+)?)\s*([dhms])/g)) total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
+    for (const m of s.matchAll(/([0-9]+(?:\.[0-9]+)?)\s*([dhms])/g))
+      total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
     return Math.round(total);
   }
   const clock = /^(?:([0-9]+)-)?([0-9]+)(?::([0-9]{1,2}))?(?::([0-9]{1,2}))?$/.exec(s);

@@ -15,7 +15,10 @@ Examples:
 
 export function graph(argv: string[]): number {
   const { values, positionals } = parse(argv, { ...campaignOptions, format: { type: 'string' } }, usage);
-  if (values.help) return out(`${usage}\n`), Exit.ok;
+  if (values.help) {
+    out(`${usage}\n`);
+    return Exit.ok;
+  }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`graph needs exactly one FILE\n\n${usage}`);
   const format = oneOf('format', values.format, ['dot', 'mermaid', 'json'] as const, 'dot');

@@ -15,7 +15,10 @@ Examples:
 
 export function plan(argv: string[]): number {
   const { values, positionals } = parse(argv, campaignOptions, usage);
-  if (values.help) return out(`${usage}\n`), Exit.ok;
+  if (values.help) {
+    out(`${usage}\n`);
+    return Exit.ok;
+  }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`plan needs exactly one FILE\n\n${usage}`);
   const loaded = loadOrExit({ file, set: values.set ?? [] });

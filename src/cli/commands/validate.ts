@@ -17,7 +17,10 @@ Examples:
 
 export function validate(argv: string[]): number {
   const { values, positionals } = parse(argv, { ...campaignOptions, format: { type: 'string' } }, usage);
-  if (values.help) return out(`${usage}\n`), Exit.ok;
+  if (values.help) {
+    out(`${usage}\n`);
+    return Exit.ok;
+  }
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
   if (positionals.length === 0) throw new UsageError(`validate needs at least one FILE\n\n${usage}`);
   let failed = false;
@@ -26,7 +29,14 @@ export function validate(argv: string[]): number {
     const r = loadCampaign(file, { overrides: values.set ?? [] });
     if (!r.ok && r.fatal) {
       failed = true;
-      if (format === 'json') json.push({ file, ok: false, errors: 1, warnings: 0, diagnostics: [{ severity: 'error', code: 'unreadable', message: r.fatal }] });
+      if (format === 'json')
+        json.push({
+          file,
+          ok: false,
+          errors: 1,
+          warnings: 0,
+          diagnostics: [{ severity: 'error', code: 'unreadable', message: r.fatal }],
+        });
       else err(`${r.fatal}\n`);
       continue;
     }
@@ -39,7 +49,9 @@ export function validate(argv: string[]): number {
       if (ds.length > 0) err(formatDiagnostics(ds));
       if (r.ok) {
         const groups = [...r.value.campaign.nodes.values()].filter((n) => n.kind === 'group').length;
-        out(`${file}: ok (${plural(r.value.graph.tasks.length, "node")}, ${plural(groups, "group")}, ${plural(r.value.graph.dag.edgeCount, "edge")})\n`);
+        out(
+          `${file}: ok (${plural(r.value.graph.tasks.length, 'node')}, ${plural(groups, 'group')}, ${plural(r.value.graph.dag.edgeCount, 'edge')})\n`,
+        );
       }
     }
     if (!r.ok) failed = true;
