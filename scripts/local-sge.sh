@@ -19,6 +19,8 @@ COMMON="$SGE_ROOT/$SGE_CELL/common"
 QMASTER_SPOOL=/var/spool/gridengine/qmaster
 EXECD_SPOOL=/var/spool/gridengine/execd
 WORK_DIR=/var/lib/campaign-sge
+# stdout/stderr of daemon start-up (errors before they open their own logs)
+START_LOG="$WORK_DIR/startup.log"
 export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "local-sge: $*" >&2; }
@@ -30,7 +32,7 @@ die() {
 show_logs() {
   local f
   # execd spools under the name it resolves for itself (here "localhost").
-  for f in "$QMASTER_SPOOL/messages" "$EXECD_SPOOL"/*/messages /tmp/qmaster_messages /tmp/execd_messages; do
+  for f in "$START_LOG" "$QMASTER_SPOOL/messages" "$EXECD_SPOOL"/*/messages /tmp/qmaster_messages /tmp/execd_messages; do
     if [[ -f "$f" ]]; then
       echo "----- last lines of $f -----" >&2
       tail -n 25 "$f" >&2 || true
@@ -45,9 +47,11 @@ need_root() {
 # apt-get install, running 'apt-get update' only when the package lists are
 # missing/stale (install fails or no candidate is known).
 apt_install() {
-  local have_lists=1 p
+  local have_lists=1 p pol
   for p in "$@"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then have_lists=0; fi
+    # (no 'cmd | grep -q' here: with pipefail, grep's early exit fails the pipe)
+    pol=$(apt-cache policy "$p" 2>/dev/null || true)
+    [[ "$pol" == *"Candidate: "[0-9]* ]] || have_lists=0
   done
   if [[ $have_lists -eq 1 ]] && apt-get install -y -q -o DPkg::Lock::Timeout=300 "$@" </dev/null; then
     return 0
@@ -130,7 +134,7 @@ start_qmaster() {
     # remove since no qmaster process exists.
     rm -f "$QMASTER_SPOOL/lock" "$QMASTER_SPOOL/qmaster.pid"
     log "starting sge_qmaster"
-    /usr/sbin/sge_qmaster || die "sge_qmaster failed to start"
+    /usr/sbin/sge_qmaster </dev/null >>"$START_LOG" 2>&1 || die "sge_qmaster failed to start"
   fi
   local deadline=$((SECONDS + WAIT_SECS))
   until qmaster_ok; do
@@ -144,7 +148,7 @@ start_execd() {
   daemon_running sge_execd && return 0
   rm -f "$EXECD_SPOOL"/*/execd.pid
   log "starting sge_execd"
-  /usr/sbin/sge_execd || die "sge_execd failed to start"
+  /usr/sbin/sge_execd </dev/null >>"$START_LOG" 2>&1 || die "sge_execd failed to start"
 }
 
 # set_attr FILE KEY VALUE: replace 'KEY  old' by 'KEY  VALUE' in a qconf dump.
@@ -162,6 +166,13 @@ normalize_dump() {
   awk '{ if (sub(/\\$/, "")) { buf = buf $0; next } print buf $0; buf = "" }' "$1" \
     | awk 'NF && $1 !~ /=/ { $1 = $1; print }' >"$1.norm"
   mv "$1.norm" "$1"
+}
+# in_list WORD CMD...: CMD's output has a line equal to WORD.
+in_list() {
+  local w=$1 out
+  shift
+  out=$("$@" 2>/dev/null || true)
+  grep -qx -- "$w" <<<"$out"
 }
 get_attr() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"; }
 
@@ -210,9 +221,9 @@ configure_scheduler() {
 configure_hosts_and_queue() {
   local d="$WORK_DIR/conf" slots
   slots=$(nproc)
-  qconf -sh 2>/dev/null | grep -qx "$NODE" || qconf -ah "$NODE" >/dev/null || die "qconf -ah $NODE failed"
-  qconf -ss 2>/dev/null | grep -qx "$NODE" || qconf -as "$NODE" >/dev/null || die "qconf -as $NODE failed"
-  if ! qconf -sel 2>/dev/null | grep -qx "$NODE"; then
+  in_list "$NODE" qconf -sh || qconf -ah "$NODE" >/dev/null || die "qconf -ah $NODE failed"
+  in_list "$NODE" qconf -ss || qconf -as "$NODE" >/dev/null || die "qconf -as $NODE failed"
+  if ! in_list "$NODE" qconf -sel; then
     cat >"$d/exechost" <<EOF
 hostname              $NODE
 load_scaling          NONE
@@ -279,10 +290,10 @@ h_rss                 INFINITY
 s_vmem                INFINITY
 h_vmem                INFINITY
 EOF
-  if ! qconf -spl 2>/dev/null | grep -qx make; then
+  if ! in_list make qconf -spl; then
     sed -i 's/^pe_list .*/pe_list               NONE/' "$d/all.q"
   fi
-  if ! qconf -sql 2>/dev/null | grep -qx all.q; then
+  if ! in_list all.q qconf -sql; then
     qconf -Aq "$d/all.q" >/dev/null || die "qconf -Aq all.q failed"
     log "created queue all.q (slots=$slots)"
   else
@@ -302,8 +313,9 @@ EOF
 # State letters of all.q@NODE from 'qstat -f' ("" when healthy, e.g. "au"
 # while execd has not reported yet, "E" for error, "d" disabled).
 queue_state() {
-  timeout 10 qstat -f -q "all.q@$NODE" 2>/dev/null \
-    | awk -v q="all.q@$NODE" '$1 == q { print ($6 == "" ? "ok" : $6); exit }'
+  local out
+  out=$(timeout 10 qstat -f -q "all.q@$NODE" 2>/dev/null || true)
+  awk -v q="all.q@$NODE" '$1 == q && !seen { print ($6 == "" ? "ok" : $6); seen = 1 }' <<<"$out"
 }
 
 wait_queue() {

@@ -19,6 +19,8 @@ NODE="$(hostname -s 2>/dev/null || hostname)"
 CTLD_PID="$SLURM_DIR/slurmctld.pid"
 SLURMD_PID="$SLURM_DIR/slurmd.pid"
 CTLD_LOG="$SLURM_DIR/log/slurmctld.log"
+# stdout/stderr of daemon start-up (errors before they open their own logs)
+START_LOG="$SLURM_DIR/log/startup.log"
 SLURMD_LOG="$SLURM_DIR/log/slurmd.log"
 export DEBIAN_FRONTEND=noninteractive
 
@@ -30,7 +32,7 @@ die() {
 }
 show_logs() {
   local f
-  for f in "$CTLD_LOG" "$SLURMD_LOG" /var/log/munge/munged.log; do
+  for f in "$START_LOG" "$CTLD_LOG" "$SLURMD_LOG" /var/log/munge/munged.log; do
     if [[ -f "$f" ]]; then
       echo "----- last lines of $f -----" >&2
       tail -n 25 "$f" >&2 || true
@@ -45,9 +47,11 @@ need_root() {
 # apt-get install, running 'apt-get update' only when the package lists are
 # missing/stale (install fails or no candidate is known).
 apt_install() {
-  local have_lists=1 p
+  local have_lists=1 p pol
   for p in "$@"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then have_lists=0; fi
+    # (no 'cmd | grep -q' here: with pipefail, grep's early exit fails the pipe)
+    pol=$(apt-cache policy "$p" 2>/dev/null || true)
+    [[ "$pol" == *"Candidate: "[0-9]* ]] || have_lists=0
   done
   if [[ $have_lists -eq 1 ]] && apt-get install -y -q -o DPkg::Lock::Timeout=300 "$@" </dev/null; then
     return 0
@@ -89,9 +93,9 @@ ensure_munge() {
   rm -f /run/munge/munged.pid
   log "starting munged"
   if id munge >/dev/null 2>&1; then
-    runuser -u munge -- /usr/sbin/munged --force || die "munged failed to start"
+    runuser -u munge -- /usr/sbin/munged --force </dev/null >>"$START_LOG" 2>&1 || die "munged failed to start"
   else
-    /usr/sbin/munged --force || die "munged failed to start"
+    /usr/sbin/munged --force </dev/null >>"$START_LOG" 2>&1 || die "munged failed to start"
   fi
   local i
   for ((i = 0; i < 20; i++)); do
@@ -161,13 +165,15 @@ MailProg=/bin/true
 OverTimeLimit=0
 # SIGTERM -> SIGKILL after 2 s instead of 30 s when a job is cancelled/timed out.
 KillWait=2
-# Keep completed jobs visible to scontrol/squeue for 600 s (default 300).
+# Keep finished jobs in slurmctld memory (scontrol show job, squeue -t all)
+# for 600 s after they end (default 300).
 MinJobAge=600
 # Fail fast on RPC problems (default 10 s).
 MessageTimeout=5
-# Cancel jobs whose srun went away after 0 s = never (default); explicit.
+# Never cancel srun/salloc jobs whose client goes quiet (default 0; explicit).
 InactiveLimit=0
-# Do not wait for the (absent) epilog/prolog of the previous job on the node.
+# Start pending jobs as soon as resources free up, without waiting for
+# COMPLETING jobs (default 0; explicit).
 CompleteWait=0
 # Scheduler: start jobs immediately when submitted/when resources free,
 # run the periodic main-scheduler pass every 2 s and backfill every 1 s.
@@ -238,6 +244,8 @@ state_usable() {
   esac
 }
 
+ctld_ping() { [[ "$(timeout 5 scontrol ping 2>/dev/null || true)" == *"is UP"* ]]; }
+
 cmd_status() {
   local st d
   for d in slurmctld slurmd; do
@@ -280,9 +288,10 @@ cmd_up() {
   need_root
   local t0=$SECONDS
   ensure_installed
+  mkdir -p "$SLURM_DIR"/{state,spool,log}
   ensure_munge
 
-  mkdir -p "$SLURM_DIR"/{state,spool,log} /etc/slurm
+  mkdir -p /etc/slurm
   local new changed=0
   new=$(render_conf)
   if [[ ! -f "$SLURM_CONF" ]] || [[ "$(cat "$SLURM_CONF")" != "$new" ]]; then
@@ -311,19 +320,19 @@ cmd_up() {
     rm -f "$CTLD_PID"
     log "starting slurmctld"
     # -c: start clean (ignore saved job/node state from earlier runs).
-    slurmctld -c -f "$SLURM_CONF" || die "slurmctld failed to start"
+    slurmctld -c -f "$SLURM_CONF" </dev/null >>"$START_LOG" 2>&1 || die "slurmctld failed to start"
   fi
   # slurmd must register with a running controller: wait until it answers.
-  local i
-  for ((i = 0; i < 30; i++)); do
-    timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' && break
-    sleep 1
+  local deadline=$((SECONDS + WAIT_SECS))
+  until ctld_ping; do
+    daemon_running slurmctld "$CTLD_PID" || die "slurmctld exited during start-up"
+    ((SECONDS < deadline)) || die "slurmctld does not answer 'scontrol ping' after ${WAIT_SECS}s"
+    sleep 0.5
   done
-  timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' || die "slurmctld does not answer 'scontrol ping'"
   if ! daemon_running slurmd "$SLURMD_PID"; then
     rm -f "$SLURMD_PID"
     log "starting slurmd"
-    slurmd -f "$SLURM_CONF" || die "slurmd failed to start"
+    slurmd -f "$SLURM_CONF" </dev/null >>"$START_LOG" 2>&1 || die "slurmd failed to start"
   fi
   wait_ready
   echo "local-slurm: ok node=$NODE state=$(node_state) conf=$SLURM_CONF logs=$SLURM_DIR/log (up took $((SECONDS - t0)) s)"

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { graph, usage as graphUsage } from './commands/graph.js';
 import { plan, usage as planUsage } from './commands/plan.js';
+import { run, usage as runUsage } from './commands/run.js';
 import { validate, usage as validateUsage } from './commands/validate.js';
 import { Exit, UsageError } from './exit.js';
 import { err, out } from './io.js';
@@ -16,6 +17,7 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
     usage: planUsage,
   },
   graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
+  run: { run, summary: 'run the campaign, resuming what an earlier run left', usage: runUsage },
 };
 
 function version(): string {

@@ -92,6 +92,8 @@ export type EngineEvent =
       readonly where: Placement;
       /** Paths of the attempt's stdout and stderr logs. */
       readonly logs: { readonly out: string; readonly err: string };
+      /** Set when the attempt was started by an earlier run and this run reattached to it. */
+      readonly fromRun?: string;
     }
   | {
       readonly type: 'task';
@@ -100,6 +102,7 @@ export type EngineEvent =
       readonly id: string;
       readonly attempt: number;
       readonly outcome: Outcome;
+      readonly fromRun?: string;
     }
   | {
       readonly type: 'task';
@@ -114,6 +117,7 @@ export type EngineEvent =
       /** The attempt that follows, if the retry policy grants one. */
       readonly retryIn?: number;
       readonly logs?: { readonly out: string; readonly err: string };
+      readonly fromRun?: string;
     }
   | {
       readonly type: 'task';

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Builds the task launcher (native/campaign-exec.c) into libexec/ when a C compiler is
+// present. Without one, campaign uses native/campaign-exec.sh, which records no peak memory.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+mkdirSync(join(root, 'libexec'), { recursive: true });
+for (const cc of [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean)) {
+  try {
+    execFileSync(cc, ['-O2', '-Wall', '-o', join(root, 'libexec/campaign-exec'), join(root, 'native/campaign-exec.c')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    process.exit(0);
+  } catch {
+    // try the next compiler
+  }
+}
+console.warn('campaign: no C compiler found; tasks run through native/campaign-exec.sh (no peak memory)');

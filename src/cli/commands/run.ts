@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { Engine } from '../../exec/engine.js';
+import type { EngineEvent, EventSink } from '../../exec/events.js';
+import { Action, planRun } from '../../exec/select.js';
+import { parseMemory } from '../../model/units.js';
+import { LocalAdapter } from '../../schedulers/local/adapter.js';
+import { JournalSink } from '../../state/journal-sink.js';
+import { describeHolder, Lock } from '../../state/lock.js';
+import { LogSink } from '../../state/log-sink.js';
+import { nextRunId } from '../../state/store.js';
+import { JsonLines } from '../../ui/json-lines.js';
+import { PlainReporter } from '../../ui/plain.js';
+import { openCampaign } from '../context.js';
+import { Exit, UsageError } from '../exit.js';
+import { out } from '../io.js';
+import { campaignOptions, oneOf, parse } from '../options.js';
+
+export const usage = `Usage: campaign run FILE [options]
+
+Runs the campaign: every task that is not up to date, in dependency order, on the local
+machine (or the campaign's scheduler). Running it again resumes: finished work is not
+repeated, a changed definition reruns the node and what depends on it.
+
+Selection:
+  --only PATTERN        only these nodes, groups or globs (repeatable)
+  --from NODE           NODE and everything after it
+  --until NODE          NODE and everything before it
+  --retry-failed        only what failed, was skipped or was cancelled
+  --force               rerun the selected tasks even if they are up to date
+  --dry-run             list what would run and why, and stop
+
+Execution:
+  --cores N             cores to use at once (default: all)
+  --memory SIZE         memory to use at once (default: 90% of RAM)
+  --max-parallel N      tasks at once (default: as many as fit)
+  --fail-fast           launch nothing new after the first failure
+  --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
+  --state-dir DIR       where state lives (default: .campaign beside FILE)
+  --set path=value      override a value of the campaign file (repeatable)
+
+Exit codes: 0 all succeeded, 1 some failed or were skipped, 2 bad input,
+3 another run holds the campaign, 130 interrupted.
+
+Examples:
+  campaign run campaigns/so-mapmaking/campaign.toml
+  campaign run run.toml --dry-run
+  campaign run run.toml --only 'ml-null-tests' --force
+  campaign run run.toml --from level3 --until level4 --cores 8 --memory 64G`;
+
+export const runOptions = {
+  ...campaignOptions,
+  only: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  cores: { type: 'string' },
+  memory: { type: 'string' },
+  'max-parallel': { type: 'string' },
+  'fail-fast': { type: 'boolean' },
+  ui: { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, runOptions, usage);
+  if (values.help) {
+    out(`${usage}\n`);
+    return Exit.ok;
+  }
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError(`run needs exactly one FILE\n\n${usage}`);
+  const ui = oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
+  const capacity = {
+    cores: positiveInt('cores', values.cores) ?? availableParallelism(),
+    memory: values.memory !== undefined ? memoryOption(values.memory) : Math.floor((totalmem() / 1024 / 1024) * 0.9),
+    maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
+  };
+  const ctx = openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'], create: !values['dry-run'] });
+  const { loaded, tasks, paths, store } = ctx;
+  const selected = planRun(tasks, store, {
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.from ? { from: values.from } : {}),
+    ...(values.until ? { until: values.until } : {}),
+    force: values.force ?? false,
+    retryFailed: values['retry-failed'] ?? false,
+  });
+  if (!selected.ok) throw new UsageError(selected.message);
+  const { plan } = selected;
+
+  if (values['dry-run']) {
+    out(dryRun(tasks.tasks.map((t) => t.id), plan));
+    return Exit.ok;
+  }
+
+  const runId = nextRunId(store);
+  const lock = Lock.acquire(paths.lock, runId);
+  if (!lock.ok) {
+    throw new UsageError(
+      `${file} is being run by another campaign process (${describeHolder(lock.holder)}); wait for it, watch it with 'campaign watch', or stop it with 'campaign cancel'`,
+      Exit.locked,
+    );
+  }
+  try {
+    // Fold earlier journals into the snapshot before this run's journal starts.
+    store.load().compact();
+    mkdirSync(paths.run(runId), { recursive: true });
+    const journal = new JournalSink(paths.journal(runId), tasks, loaded.campaign.file, store.seq);
+    const sinks: EventSink[] = [journal, new LogSink(paths.log(runId), runId)];
+    const retry = `campaign run ${file} --retry-failed`;
+    if (ui === 'json') sinks.push(new JsonLines((l) => out(`${l}\n`)));
+    else sinks.push(new PlainReporter((l) => out(`${l}\n`), retry));
+    const adapter = new LocalAdapter();
+    const engine = new Engine({
+      campaign: loaded.campaign,
+      graph: tasks,
+      plan,
+      store,
+      paths,
+      runId,
+      adapter,
+      emit: (e: EngineEvent) => {
+        for (const s of sinks) s.handle(e);
+      },
+      capacity,
+      failFast: values['fail-fast'] ?? false,
+    });
+    let interrupted = false;
+    const onSignal = () => {
+      interrupted = true;
+      engine.cancel();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+    const status = await engine.run();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    for (const s of sinks) await s.close?.();
+    if (status === 'cancelled' || interrupted) return Exit.interrupted;
+    return status === 'succeeded' ? Exit.ok : Exit.failed;
+  } finally {
+    lock.lock.release();
+  }
+}
+
+function dryRun(ids: readonly string[], plan: { action: Uint8Array; reason: (string | undefined)[] }): string {
+  const rows: string[] = [];
+  let done = 0;
+  for (let v = 0; v < ids.length; v++) {
+    if (plan.action[v] === Action.Run) rows.push(`  ${ids[v]}  ${plan.reason[v]}`);
+    else if (plan.action[v] === Action.Done) done++;
+  }
+  const width = Math.max(0, ...rows.map((r) => r.indexOf('  ', 2)));
+  const aligned = rows.map((r) => {
+    const cut = r.indexOf('  ', 2);
+    return `${r.slice(0, cut).padEnd(width)}  ${r.slice(cut + 2)}`;
+  });
+  const head = `would run ${rows.length} of ${rows.length + done} selected task${rows.length + done === 1 ? '' : 's'} (${done} up to date)`;
+  return `${head}${rows.length > 0 ? ':' : ''}\n${aligned.map((r) => `${r}\n`).join('')}`;
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function memoryOption(v: string): number {
+  const m = parseMemory(v);
+  if (m === undefined) throw new UsageError(`--memory must be a size with a unit such as 8G, not ${JSON.stringify(v)}`);
+  return m;
+}

@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import type { Loaded } from '../model/load.js';
+import { type TaskGraph, taskGraph } from '../model/tasks.js';
+import { StatePaths } from '../state/paths.js';
+import { StateStore } from '../state/store.js';
+import { UsageError } from './exit.js';
+import { loadOrExit } from './load.js';
+
+/** A campaign loaded for a command that works with its state. */
+export interface CampaignContext {
+  readonly file: string;
+  readonly loaded: Loaded;
+  readonly tasks: TaskGraph;
+  readonly paths: StatePaths;
+  readonly store: StateStore;
+}
+
+export function openCampaign(file: string, opts: { set?: string[]; stateDir?: string; create?: boolean }): CampaignContext {
+  const loaded = loadOrExit({ file, set: opts.set ?? [] });
+  const tasks = taskGraph(loaded.campaign, loaded.graph);
+  const paths = StatePaths.forCampaign(file, opts.stateDir, loaded.campaign.stateDir);
+  if (opts.create) {
+    try {
+      mkdirSync(paths.runsDir, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`cannot create the state directory ${paths.root}: ${(e as Error).message}`);
+    }
+  }
+  const store = new StateStore(paths).load();
+  return { file, loaded, tasks, paths, store };
+}

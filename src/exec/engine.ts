@@ -1,0 +1,531 @@
+import { mkdirSync } from 'node:fs';
+import type { Campaign, FailureKind } from '../model/campaign.js';
+import type { TaskGraph, TaskSpec } from '../model/tasks.js';
+import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
+import type { StatePaths } from '../state/paths.js';
+import type { StateStore } from '../state/store.js';
+import { runCheck } from './check.js';
+import { type EngineEvent, type Outcome, type RunStatus, type TaskInfo, type TaskState, TASK_STATES } from './events.js';
+import { missingOutputs } from './outputs.js';
+import { ReadyQueue, remainingPath } from './ready-queue.js';
+import { Action, type RunPlan } from './select.js';
+
+/** What the machine (or `--cores`, `--memory`, `--max-parallel`) lets the engine use at once. */
+export interface Capacity {
+  readonly cores: number;
+  /** MiB. */
+  readonly memory: number;
+  readonly maxParallel: number;
+}
+
+export interface EngineConfig {
+  readonly campaign: Campaign;
+  readonly graph: TaskGraph;
+  readonly plan: RunPlan;
+  readonly store: StateStore;
+  readonly paths: StatePaths;
+  readonly runId: string;
+  readonly adapter: SchedulerAdapter;
+  /** Every event goes here; the CLI fans it out to the journal, the log and the view. */
+  readonly emit: (e: EngineEvent) => void;
+  readonly capacity: Capacity;
+  readonly failFast: boolean;
+  readonly now?: () => number;
+}
+
+// Engine-side task states; the public TaskState is derived from them.
+const WAIT = 0; // dependencies not done
+const READY = 1; // in the ready queue
+const RETRY = 2; // waiting out a retry backoff
+const LAUNCH = 3; // handed to the scheduler
+const RUN = 4; // running
+const CHECK = 5; // ended well, outputs being checked
+const OK = 6;
+const FAIL = 7;
+const SKIP = 8;
+const CANCEL = 9;
+const OUT = 10; // not part of this run
+
+/**
+ * The engine loop: admits ready tasks by priority and free resources, hands them to the
+ * scheduler adapter, reacts to its updates, applies retry and failure policies, and reports
+ * everything as events. It never prints and never touches the terminal.
+ */
+export class Engine {
+  private readonly n: number;
+  private readonly st: Uint8Array;
+  private readonly remaining: Int32Array;
+  private readonly attempt: Int32Array;
+  private readonly handles = new Map<number, Handle>();
+  private readonly ready: ReadyQueue;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly perNode = new Map<string, number>();
+  private readonly madeDirs = new Set<string>();
+  /** Attempts left running by an earlier head: the run that started them. */
+  private readonly orphanRun = new Map<number, string>();
+  private freeCores: number;
+  private freeMemory: number;
+  private active = 0;
+  private stopping = false;
+  private cancelling = false;
+  private anyFailed = false;
+  private finished = false;
+  private resolveDone: (s: RunStatus) => void = () => {};
+  private readonly now: () => number;
+
+  constructor(private readonly cfg: EngineConfig) {
+    const { graph } = cfg;
+    this.n = graph.tasks.length;
+    this.st = new Uint8Array(this.n);
+    this.remaining = new Int32Array(this.n);
+    this.attempt = new Int32Array(this.n);
+    this.now = cfg.now ?? Date.now;
+    this.freeCores = cfg.capacity.cores;
+    this.freeMemory = cfg.capacity.memory;
+    const rank = remainingPath(
+      graph.order,
+      (v) => graph.dag.successors(v),
+      (v) => graph.tasks[v]!.resources.runtime ?? 1,
+    );
+    this.ready = new ReadyQueue(rank);
+  }
+
+  /** Runs to the end; resolves with how the run ended. */
+  async run(): Promise<RunStatus> {
+    const { graph, plan, store, adapter } = this.cfg;
+    const done = new Promise<RunStatus>((res) => (this.resolveDone = res));
+    // Keeps the process alive while work runs in detached processes.
+    const keepAlive = setInterval(() => {}, 60_000);
+    adapter.start((updates) => this.onUpdates(updates));
+
+    // Attempts that a crashed head left behind are collected or watched, never started again.
+    const orphans: Handle[] = [];
+    for (let v = 0; v < this.n; v++) {
+      const t = graph.tasks[v]!;
+      const rec = store.tasks.get(t.id);
+      if ((rec?.state === 'running' || rec?.state === 'queued') && rec.startRun) {
+        const h: Handle = {
+          taskId: t.id,
+          attempt: rec.attempt,
+          jobId: rec.jobId ?? '',
+          ...(rec.startedAt ? { startedAt: rec.startedAt } : {}),
+          files: this.cfg.paths.attempt(rec.startRun, t.id, rec.attempt),
+        };
+        orphans.push(h);
+        this.orphanRun.set(v, rec.startRun);
+        this.handles.set(v, h);
+        this.attempt[v] = rec.attempt;
+        this.st[v] = RUN;
+        this.active++;
+      }
+    }
+
+    const infos: TaskInfo[] = [];
+    for (let v = 0; v < this.n; v++) {
+      const t = graph.tasks[v]!;
+      const action = plan.action[v]!;
+      if (this.st[v] === RUN) {
+        infos.push(this.info(t, 'running'));
+        continue;
+      }
+      if (action === Action.Done) {
+        this.st[v] = OK;
+        infos.push(this.info(t, 'succeeded'));
+      } else if (action === Action.Excluded) {
+        this.st[v] = OUT;
+      } else {
+        this.st[v] = WAIT;
+        infos.push(this.info(t, 'pending'));
+      }
+    }
+    this.emit({
+      type: 'run',
+      reason: 'started',
+      t: this.now(),
+      runId: this.cfg.runId,
+      campaign: this.cfg.campaign.name,
+      scheduler: adapter.name,
+      stateDir: this.cfg.paths.root,
+      tasks: infos,
+    });
+    for (const [v, fromRun] of this.orphanRun) {
+      const h = this.handles.get(v)!;
+      const where = adapter.name === 'local' ? { pid: Number(h.jobId) } : { jobId: h.jobId };
+      this.emit({ type: 'task', reason: 'started', t: this.now(), id: h.taskId, attempt: h.attempt, where, logs: { out: h.files.out, err: h.files.err }, fromRun });
+    }
+
+    // Count unfinished dependencies; tasks whose upstream can never finish are skipped now.
+    for (const v of graph.order) {
+      if (this.st[v] !== WAIT) continue;
+      let blockedBy = -1;
+      let count = 0;
+      for (const p of graph.dag.predecessors(v)) {
+        const s = this.st[p]!;
+        if (s === OK) continue;
+        if (s === OUT && plan.upToDate[p]) continue;
+        if (s === OUT || s === SKIP) {
+          blockedBy = p;
+          break;
+        }
+        count++;
+      }
+      if (blockedBy >= 0) {
+        const up = graph.tasks[blockedBy]!.id;
+        const msg = this.st[blockedBy] === OUT ? `upstream ${up} is not done and not selected` : `upstream ${up} was skipped`;
+        this.skip(v, up, msg);
+        continue;
+      }
+      this.remaining[v] = count;
+      if (count === 0) this.makeReady(v);
+    }
+    if (orphans.length > 0) await adapter.reattach(orphans);
+    this.pump();
+    this.maybeFinish();
+    const status = await done;
+    clearInterval(keepAlive);
+    return status;
+  }
+
+  /** Stops launching and cancels what runs. A second call does not wait for the grace period. */
+  cancel(): void {
+    const force = this.cancelling;
+    this.cancelling = true;
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (!force) this.emit({ type: 'run', reason: 'cancelling', t: this.now(), runId: this.cfg.runId });
+    const running = [...this.handles.values()];
+    if (running.length > 0) void this.cfg.adapter.cancel(running, { force });
+    this.maybeFinish();
+  }
+
+  private emit(e: EngineEvent): void {
+    this.cfg.emit(e);
+  }
+
+  private info(t: TaskSpec, state: TaskState): TaskInfo {
+    return {
+      id: t.id,
+      node: t.node.id,
+      group: t.node.parent ?? '',
+      state,
+      ...(t.resources.runtime !== undefined ? { runtime: t.resources.runtime } : {}),
+      ...(t.limit !== undefined ? { limit: t.limit } : {}),
+    };
+  }
+
+  private makeReady(v: number): void {
+    this.st[v] = READY;
+    this.ready.push(v);
+  }
+
+  /** Launches ready tasks while they fit; a task that does not fit lets smaller ones go first. */
+  private pump(): void {
+    if (this.stopping) return;
+    const { capacity } = this.cfg;
+    const deferred: number[] = [];
+    while (this.ready.size > 0 && this.active < capacity.maxParallel && deferred.length < 256) {
+      const v = this.ready.pop()!;
+      const t = this.cfg.graph.tasks[v]!;
+      const r = t.resources;
+      const mem = r.memory ?? 0;
+      if (this.cfg.adapter.admission === 'engine' && (r.cores > capacity.cores || mem > capacity.memory)) {
+        this.attempt[v] = this.attempt[v]! + 1;
+        const what = r.cores > capacity.cores ? `${r.cores} cores` : `${mem}M of memory`;
+        const have = r.cores > capacity.cores ? `${capacity.cores} cores` : `${capacity.memory}M`;
+        this.fail(v, { failure: 'submit', message: `needs ${what}, but this run may use ${have} (see --cores, --memory)`, outcome: {} }, false);
+        continue;
+      }
+      const nodeCount = this.perNode.get(t.node.id) ?? 0;
+      const fits =
+        this.cfg.adapter.admission !== 'engine' || (r.cores <= this.freeCores && mem <= this.freeMemory);
+      if (!fits || (t.node.maxParallel !== undefined && nodeCount >= t.node.maxParallel)) {
+        deferred.push(v);
+        continue;
+      }
+      this.launch(v);
+    }
+    for (const v of deferred) this.ready.push(v);
+  }
+
+  private launch(v: number): void {
+    const { graph, paths, runId, campaign } = this.cfg;
+    const t = graph.tasks[v]!;
+    const attempt = ++this.attempt[v]!;
+    const files = paths.attempt(runId, t.id, attempt);
+    try {
+      const dir = paths.taskDir(runId, t.id);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      if (!this.madeDirs.has(t.workdir)) {
+        mkdirSync(t.workdir, { recursive: true });
+        this.madeDirs.add(t.workdir);
+      }
+    } catch (e) {
+      this.fail(v, { failure: 'submit', message: `cannot prepare ${t.workdir}: ${(e as Error).message}`, outcome: {} }, false);
+      return;
+    }
+    this.st[v] = LAUNCH;
+    this.active++;
+    this.take(t, +1);
+    this.emit({ type: 'task', reason: 'queued', t: this.now(), id: t.id, attempt });
+    const r = t.resources;
+    const sub: Submission = {
+      taskId: t.id,
+      attempt,
+      command: t.command,
+      setup: t.node.setup,
+      env: {
+        ...t.env,
+        CAMPAIGN_NAME: campaign.name,
+        CAMPAIGN_RUN_ID: runId,
+        CAMPAIGN_TASK_ID: t.id,
+        CAMPAIGN_NODE: t.node.id,
+        CAMPAIGN_ATTEMPT: String(attempt),
+        CAMPAIGN_CORES: String(r.cores),
+        ...(r.memory !== undefined ? { CAMPAIGN_MEMORY_MB: String(r.memory) } : {}),
+        CAMPAIGN_DIR: campaign.dir,
+      },
+      workdir: t.workdir,
+      resources: r,
+      options: t.node.scheduler,
+      ...(t.limit !== undefined ? { limit: t.limit } : {}),
+      files,
+      jobName: `${campaign.name}.${t.id}`,
+    };
+    this.cfg.adapter.submit([sub]).then(
+      ([res]) => {
+        if (res && !res.ok && this.st[v] === LAUNCH) {
+          this.release(v);
+          this.fail(v, { failure: 'submit', message: res.message, outcome: {} }, true);
+        }
+      },
+      (e: unknown) => {
+        if (this.st[v] !== LAUNCH) return;
+        this.release(v);
+        this.fail(v, { failure: 'submit', message: `submission failed: ${(e as Error).message}`, outcome: {} }, true);
+      },
+    );
+  }
+
+  /** Reserves (+1) or frees (-1) a task's cores, memory and per-node slot. */
+  private take(t: TaskSpec, sign: 1 | -1): void {
+    this.freeCores -= sign * t.resources.cores;
+    this.freeMemory -= sign * (t.resources.memory ?? 0);
+    this.perNode.set(t.node.id, (this.perNode.get(t.node.id) ?? 0) + sign);
+  }
+
+  private release(v: number): void {
+    this.active--;
+    this.handles.delete(v);
+    this.take(this.cfg.graph.tasks[v]!, -1);
+  }
+
+  private onUpdates(updates: readonly Update[]): void {
+    for (const u of updates) this.onUpdate(u);
+    this.pump();
+    this.maybeFinish();
+  }
+
+  private onUpdate(u: Update): void {
+    const v = this.cfg.graph.indexOf.get(u.handle.taskId);
+    if (v === undefined || u.handle.attempt !== this.attempt[v]) return;
+    const t = this.cfg.graph.tasks[v]!;
+    switch (u.kind) {
+      case 'queued':
+        this.handles.set(v, u.handle);
+        return;
+      case 'running': {
+        if (this.st[v] !== LAUNCH) return;
+        this.st[v] = RUN;
+        this.handles.set(v, u.handle);
+        const pid = this.cfg.adapter.name === 'local' ? Number(u.handle.jobId) : undefined;
+        this.emit({
+          type: 'task',
+          reason: 'started',
+          t: this.now(),
+          id: t.id,
+          attempt: u.handle.attempt,
+          where: { ...(pid ? { pid } : { jobId: u.handle.jobId }), ...(u.host ? { host: u.host } : {}) },
+          logs: { out: u.handle.files.out, err: u.handle.files.err },
+        });
+        return;
+      }
+      case 'ended': {
+        if (this.st[v] !== RUN && this.st[v] !== LAUNCH) return;
+        this.release(v);
+        if (u.failure) {
+          this.fail(v, { failure: u.failure, message: u.message ?? u.failure, outcome: u.outcome, handle: u.handle }, !this.cancelling);
+          return;
+        }
+        void this.complete(v, u.handle, u.outcome);
+        return;
+      }
+    }
+  }
+
+  /** A successful exit still has to show its outputs and pass its check. */
+  private async complete(v: number, handle: Handle, outcome: Outcome): Promise<void> {
+    const t = this.cfg.graph.tasks[v]!;
+    // An attempt collected from an earlier head for a task this run does not include.
+    const out = this.orphanRun.has(v) && this.cfg.plan.action[v] !== Action.Run;
+    const fromRun = this.orphanRun.get(v);
+    this.orphanRun.delete(v);
+    this.st[v] = CHECK;
+    this.active++;
+    const missing = t.outputs.length > 0 ? missingOutputs(t.workdir, t.outputs) : [];
+    let failure: { failure: 'outputs' | 'check'; message: string } | undefined;
+    if (missing.length > 0) {
+      failure = { failure: 'outputs', message: `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` };
+    } else if (t.check !== undefined) {
+      const code = await runCheck(t.check, {
+        cwd: t.workdir,
+        env: { ...process.env, ...t.env },
+        log: `${handle.files.err.replace(/\.err$/, '')}.check`,
+      });
+      if (code !== 0) failure = { failure: 'check', message: `check failed (exit code ${code})` };
+    }
+    this.active--;
+    if (failure) {
+      this.fail(v, { ...failure, outcome, handle, ...(fromRun ? { fromRun } : {}) }, !this.cancelling);
+    } else {
+      this.st[v] = out ? OUT : OK;
+      this.emit({ type: 'task', reason: 'succeeded', t: this.now(), id: t.id, attempt: handle.attempt, outcome, ...(fromRun ? { fromRun } : {}) });
+      if (!out) this.releaseDependents(v);
+    }
+    this.pump();
+    this.maybeFinish();
+  }
+
+  private releaseDependents(v: number): void {
+    const { graph } = this.cfg;
+    for (const w of graph.dag.successors(v)) {
+      if (this.st[w] !== WAIT) continue;
+      if (--this.remaining[w]! === 0) this.makeReady(w);
+    }
+  }
+
+  private fail(
+    v: number,
+    f: { failure: FailureKind | 'outputs' | 'check' | 'submit'; message: string; outcome: Outcome; handle?: Handle; fromRun?: string },
+    mayRetry: boolean,
+  ): void {
+    const t = this.cfg.graph.tasks[v]!;
+    const attempt = this.attempt[v]!;
+    const fromRun = f.fromRun ?? this.orphanRun.get(v);
+    this.orphanRun.delete(v);
+    const origin = fromRun ? { fromRun } : {};
+    if (f.failure === 'cancelled' && this.cancelling) {
+      this.st[v] = CANCEL;
+      this.emit({ type: 'task', reason: 'cancelled', t: this.now(), id: t.id, attempt, ...origin });
+      return;
+    }
+    const policy = t.node.retries;
+    const kind: FailureKind = f.failure === 'outputs' || f.failure === 'check' || f.failure === 'submit' ? 'failed' : f.failure;
+    const retry = mayRetry && !this.stopping && attempt <= policy.count && policy.on.includes(kind);
+    const delay = retry ? policy.backoff * 2 ** (attempt - 1) : undefined;
+    const logs = f.handle ? { out: f.handle.files.out, err: f.handle.files.err } : undefined;
+    this.emit({
+      type: 'task',
+      reason: 'failed',
+      t: this.now(),
+      id: t.id,
+      attempt,
+      outcome: f.outcome,
+      failure: f.failure,
+      message: f.message,
+      ...(delay !== undefined ? { retryIn: delay } : {}),
+      ...(logs ? { logs } : {}),
+      ...origin,
+    });
+    if (delay !== undefined) {
+      this.st[v] = RETRY;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.stopping) return this.maybeFinish();
+        this.makeReady(v);
+        this.pump();
+        this.maybeFinish();
+      }, delay * 1000);
+      this.timers.add(timer);
+      return;
+    }
+    this.st[v] = FAIL;
+    this.anyFailed = true;
+    if (this.cfg.failFast) this.stopping = true;
+    // Dependents that need success are skipped; those that run after anything count this as done.
+    const { graph } = this.cfg;
+    for (const w of graph.dag.successors(v)) {
+      if (this.st[w] !== WAIT) continue;
+      if (graph.tasks[w]!.node.runAfter === 'any') {
+        if (--this.remaining[w]! === 0) this.makeReady(w);
+      } else {
+        this.skip(w, t.id, `upstream ${t.id} failed`);
+      }
+    }
+  }
+
+  /** Marks a task and everything that needs it as skipped. */
+  private skip(v: number, upstream: string, message: string): void {
+    const { graph } = this.cfg;
+    const stack = [v];
+    this.st[v] = SKIP;
+    this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[v]!.id, upstream, message });
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      for (const w of graph.dag.successors(u)) {
+        if (this.st[w] !== WAIT) continue;
+        if (graph.tasks[w]!.node.runAfter === 'any') {
+          if (--this.remaining[w]! === 0) this.makeReady(w);
+          continue;
+        }
+        this.st[w] = SKIP;
+        const id = graph.tasks[u]!.id;
+        this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[w]!.id, upstream: id, message: `upstream ${id} was skipped` });
+        stack.push(w);
+      }
+    }
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.active > 0) return;
+    if (!this.stopping && (this.ready.size > 0 || this.timers.size > 0)) return;
+    this.finished = true;
+    const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+    for (let v = 0; v < this.n; v++) {
+      const s = this.st[v]!;
+      if (s === OUT) continue;
+      counts[publicState(s)]++;
+    }
+    const status: RunStatus = this.cancelling
+      ? 'cancelled'
+      : this.anyFailed || counts.skipped > 0 || counts.pending > 0
+        ? 'failed'
+        : 'succeeded';
+    this.emit({ type: 'run', reason: 'finished', t: this.now(), runId: this.cfg.runId, status, counts });
+    void this.cfg.adapter.close();
+    this.resolveDone(status);
+  }
+}
+
+function publicState(s: number): TaskState {
+  switch (s) {
+    case OK:
+      return 'succeeded';
+    case FAIL:
+      return 'failed';
+    case SKIP:
+      return 'skipped';
+    case CANCEL:
+      return 'cancelled';
+    case RUN:
+    case CHECK:
+      return 'running';
+    case LAUNCH:
+      return 'queued';
+    default:
+      return 'pending';
+  }
+}

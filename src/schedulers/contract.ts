@@ -1,0 +1,89 @@
+import type { FailureKind, Resources, SchedulerOptions } from '../model/campaign.js';
+import type { Outcome } from '../exec/events.js';
+
+/**
+ * The contract every scheduler adapter implements: the local machine, Slurm, Grid Engine.
+ * It is shaped for batch schedulers: work is handed over in batches, each hand-over is
+ * acknowledged with a handle that the engine journals before it counts as submitted, state
+ * comes back as updates (from a child's exit locally, from one queue query per poll cycle on
+ * a cluster), and a new head can reattach to handles recorded by a crashed one.
+ */
+export interface SchedulerAdapter {
+  readonly name: 'local' | 'slurm' | 'sge';
+  /**
+   * `engine`: the engine admits work by free cores and memory (the local machine).
+   * `scheduler`: the scheduler queues and admits; the engine hands over work as soon as its
+   * dependencies are handed over too (with `nativeDependencies`) or done.
+   */
+  readonly admission: 'engine' | 'scheduler';
+  /** Whether the scheduler itself can hold a job until its dependencies succeed. */
+  readonly nativeDependencies: boolean;
+  /** Whether work goes on without the head (a batch scheduler), so the view may detach. */
+  readonly detachable: boolean;
+  /** Starts delivering updates. Called once, before anything else. */
+  start(onUpdate: (updates: readonly Update[]) => void): void;
+  /** Hands over a batch of attempts; resolves with one handle per submission, in order. */
+  submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]>;
+  /** Cancels attempts; `force` skips the grace period. */
+  cancel(handles: readonly Handle[], opts?: { force?: boolean }): Promise<void>;
+  /** Takes over attempts recorded by an earlier head; their updates follow through `onUpdate`. */
+  reattach(handles: readonly Handle[]): Promise<void>;
+  /** Stops watching; running work is left as it is. */
+  close(): Promise<void>;
+}
+
+/** One attempt of one task, fully resolved. */
+export interface Submission {
+  readonly taskId: string;
+  readonly attempt: number;
+  /** A string runs through `/bin/sh -c`; an array is exec'd directly. */
+  readonly command: string | readonly string[];
+  /** Shell lines run before the command (module load, conda activation). */
+  readonly setup: readonly string[];
+  /** Environment added to the scheduler's own (the task's env and CAMPAIGN_* variables). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly workdir: string;
+  readonly resources: Resources;
+  readonly options: SchedulerOptions;
+  /** Wall-clock limit in seconds, if any. */
+  readonly limit?: number;
+  /** Where the attempt's stdout, stderr and result line go. */
+  readonly files: AttemptFiles;
+  /** Handles of upstream attempts the scheduler must wait for (native dependencies only). */
+  readonly after?: readonly Handle[];
+  /** Name for the scheduler's queue listing. */
+  readonly jobName: string;
+}
+
+export interface AttemptFiles {
+  readonly out: string;
+  readonly err: string;
+  /** The launcher writes one result line here when the attempt ends. */
+  readonly result: string;
+}
+
+/** How an adapter finds an attempt again: a pid locally, a job id (and array index) on a cluster. */
+export interface Handle {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly jobId: string;
+  readonly arrayIndex?: number;
+  /** Local only: the launcher's start time, to tell a reused pid from ours. */
+  readonly startedAt?: number;
+  readonly files: AttemptFiles;
+}
+
+export type SubmitResult = { ok: true; handle: Handle } | { ok: false; message: string };
+
+/** A change in an attempt's state. */
+export type Update =
+  | { readonly kind: 'queued'; readonly handle: Handle }
+  | { readonly kind: 'running'; readonly handle: Handle; readonly host?: string }
+  | {
+      readonly kind: 'ended';
+      readonly handle: Handle;
+      readonly outcome: Outcome;
+      /** Undefined when the attempt succeeded as far as the scheduler can tell. */
+      readonly failure?: FailureKind;
+      readonly message?: string;
+    };

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Outcome } from '../../exec/events.js';
+import type { FailureKind } from '../../model/campaign.js';
+import type { Submission } from '../contract.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const NATIVE = `${root}libexec/campaign-exec`;
+const PORTABLE = `${root}native/campaign-exec.sh`;
+
+/** The launcher: the compiled one when the install could build it, else the sh one. */
+export const launcherPath: string = existsSync(NATIVE) ? NATIVE : PORTABLE;
+
+/** Seconds between TERM and KILL when an attempt is stopped. */
+export const GRACE_SECONDS = 10;
+
+/**
+ * The argv that runs a submission through the launcher. Values are passed as separate
+ * arguments; only a string command (written by the campaign's author) goes to the shell.
+ */
+export function launcherArgv(s: Submission, grace = GRACE_SECONDS): string[] {
+  const head = [s.files.result, s.files.out, s.files.err, String(Math.ceil(s.limit ?? 0)), String(grace), '--'];
+  return [...head, ...commandArgv(s.command, s.setup)];
+}
+
+/** A command as argv: shell strings through `sh -c`, argv arrays directly (after setup lines). */
+export function commandArgv(command: string | readonly string[], setup: readonly string[]): string[] {
+  if (typeof command === 'string') {
+    return ['/bin/sh', '-c', setup.length > 0 ? `${setup.join('\n')}\n${command}` : command];
+  }
+  if (setup.length === 0) return [...command];
+  // The argv stays out of the script: it is passed as "$@" and exec'd as is.
+  return ['/bin/sh', '-c', `${setup.join('\n')}\nexec "$@"`, 'sh', ...command];
+}
+
+/** The launcher's result line, parsed. */
+export interface LaunchResult {
+  readonly exit: number;
+  readonly signal: number;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssKiB?: number;
+  readonly startMs: number;
+}
+
+export function readResult(path: string): LaunchResult | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseResult(text);
+}
+
+export function parseResult(text: string): LaunchResult | undefined {
+  if (!text.startsWith('v1 ')) return undefined;
+  const f: Record<string, number> = {};
+  for (const pair of text.trim().split(' ').slice(1)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) f[pair.slice(0, eq)] = Number(pair.slice(eq + 1));
+  }
+  return {
+    exit: f.exit ?? -1,
+    signal: f.signal ?? 0,
+    timedOut: f.timedout === 1,
+    cancelled: f.cancelled === 1,
+    wallMs: f.wall_ms ?? 0,
+    cpuMs: f.cpu_ms ?? 0,
+    ...(f.maxrss_kib !== undefined && f.maxrss_kib >= 0 ? { maxRssKiB: f.maxrss_kib } : {}),
+    startMs: f.start_ms ?? 0,
+  };
+}
+
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+
+/** Outcome, failure kind and a one-line message from a result line. */
+export function judge(r: LaunchResult, limit?: number): { outcome: Outcome; failure?: FailureKind; message?: string } {
+  const outcome: Outcome = {
+    ...(r.signal === 0 ? { exitCode: r.exit } : { signal: SIGNALS[r.signal] ?? `signal ${r.signal}` }),
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+    ...(r.maxRssKiB !== undefined ? { maxRssKiB: r.maxRssKiB } : {}),
+  };
+  if (r.timedOut) return { outcome, failure: 'timeout', message: `timed out after ${limit ?? '?'}s` };
+  if (r.cancelled) return { outcome, failure: 'cancelled', message: 'cancelled' };
+  if (r.signal !== 0) {
+    const name = outcome.signal!;
+    return { outcome, failure: 'failed', message: `killed by ${name}${r.signal === 9 ? ' (out of memory?)' : ''}` };
+  }
+  if (r.exit === 0) return { outcome };
+  if (r.exit === 127) return { outcome, failure: 'failed', message: 'exit code 127 (command not found)' };
+  return { outcome, failure: 'failed', message: `exit code ${r.exit}` };
+}

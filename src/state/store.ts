@@ -1,0 +1,226 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type { RunStatus, TaskState } from '../exec/events.js';
+import { type JournalRecord, readJournal } from './journal.js';
+import { Lock } from './lock.js';
+import type { StatePaths } from './paths.js';
+
+/** What is known of a task across all runs: its latest attempt and its last success. */
+export interface TaskRecord {
+  state: TaskState;
+  /** The run and attempt of the latest record. */
+  run: string;
+  attempt: number;
+  t: number;
+  /** Definition hash and sequence number of the last success, kept when later attempts fail. */
+  okHash?: string;
+  okSeq?: number;
+  okRun?: string;
+  okAttempt?: number;
+  /** Where an unfinished attempt runs: pid or job id, launcher start time, the run that started it. */
+  jobId?: string;
+  startedAt?: number;
+  startRun?: string;
+  failure?: string;
+  message?: string;
+  exitCode?: number;
+  signal?: string;
+  wallMs?: number;
+  cpuMs?: number;
+  maxRssKiB?: number;
+  upstream?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  status: RunStatus | 'running';
+  started: number;
+  ended?: number;
+  pid?: number;
+  host?: string;
+  counts?: Record<TaskState, number>;
+}
+
+interface Snapshot {
+  version: 1;
+  /** The last run whose journal is folded in. */
+  through: string | null;
+  seq: number;
+  tasks: Record<string, TaskRecord>;
+}
+
+/**
+ * The recorded state of a campaign: a snapshot (rewritten atomically) plus the journals of the
+ * runs after it, replayed in order. Readers (status, watch) never take the lock.
+ */
+export class StateStore {
+  tasks = new Map<string, TaskRecord>();
+  seq = 0;
+  private through: string | null = null;
+
+  constructor(readonly paths: StatePaths) {}
+
+  /** Loads the snapshot and replays newer journals. */
+  load(): this {
+    try {
+      const snap = JSON.parse(readFileSync(this.paths.snapshot, 'utf8')) as Snapshot;
+      this.tasks = new Map(Object.entries(snap.tasks));
+      this.seq = snap.seq;
+      this.through = snap.through;
+    } catch {
+      // no snapshot yet
+    }
+    for (const run of this.runIds()) {
+      if (this.through !== null && runNumber(run) <= runNumber(this.through)) continue;
+      for (const rec of readJournal(this.paths.journal(run))) this.apply(run, rec);
+    }
+    return this;
+  }
+
+  /** Run ids in the order they were started. */
+  runIds(): string[] {
+    try {
+      return readdirSync(this.paths.runsDir)
+        .filter((d) => /^\d{8}_\d{6}_run\d+$/.test(d))
+        .sort((a, b) => runNumber(a) - runNumber(b));
+    } catch {
+      return [];
+    }
+  }
+
+  apply(run: string, rec: JournalRecord): void {
+    if (rec.k === 'run' || rec.k === 'end') return;
+    const prev = this.tasks.get(rec.id);
+    const keep = prev
+      ? {
+          ...(prev.okHash !== undefined ? { okHash: prev.okHash, okSeq: prev.okSeq, okRun: prev.okRun, okAttempt: prev.okAttempt } : {}),
+        }
+      : {};
+    const base = { run: rec.k === 'sk' ? (prev?.run ?? run) : run, attempt: 'a' in rec ? rec.a : (prev?.attempt ?? 0), t: rec.t, ...keep };
+    switch (rec.k) {
+      case 'q':
+        this.tasks.set(rec.id, { ...base, state: 'queued', ...(rec.j ? { jobId: rec.j } : {}), startRun: run });
+        break;
+      case 's':
+        this.tasks.set(rec.id, { ...base, state: 'running', jobId: rec.j, ...(rec.st ? { startedAt: rec.st } : {}), startRun: rec.r0 ?? run });
+        break;
+      case 'ok':
+        this.seq = Math.max(this.seq, rec.n);
+        this.tasks.set(rec.id, {
+          ...base,
+          run: rec.r0 ?? run,
+          state: 'succeeded',
+          okHash: rec.h,
+          okSeq: rec.n,
+          okRun: rec.r0 ?? run,
+          okAttempt: rec.a,
+          ...metrics(rec),
+        });
+        break;
+      case 'f':
+        this.tasks.set(rec.id, {
+          ...base,
+          run: rec.r0 ?? run,
+          state: rec.re !== undefined ? 'pending' : 'failed',
+          failure: rec.r,
+          message: rec.msg,
+          ...(rec.x !== undefined ? { exitCode: rec.x } : {}),
+          ...(rec.sg !== undefined ? { signal: rec.sg } : {}),
+          ...metrics(rec),
+        });
+        break;
+      case 'sk':
+        this.tasks.set(rec.id, { ...base, state: 'skipped', upstream: rec.up, message: rec.msg });
+        break;
+      case 'c':
+        this.tasks.set(rec.id, { ...base, run: rec.r0 ?? run, state: 'cancelled' });
+        break;
+    }
+  }
+
+  /** Folds everything replayed into a new snapshot, atomically (temp file, fsync, rename). */
+  compact(): void {
+    const runs = this.runIds();
+    const snap: Snapshot = {
+      version: 1,
+      through: runs[runs.length - 1] ?? this.through,
+      seq: this.seq,
+      tasks: Object.fromEntries(this.tasks),
+    };
+    mkdirSync(this.paths.root, { recursive: true });
+    writeAtomic(this.paths.snapshot, JSON.stringify(snap));
+    this.through = snap.through;
+  }
+
+  /** The runs of the campaign, oldest first, with their status (the assembly list). */
+  runs(): RunSummary[] {
+    const holder = Lock.read(this.paths.lock);
+    const live = holder && !Lock.isStale(this.paths.lock, holder) ? holder.runId : undefined;
+    return this.runIds().map((id) => {
+      const recs = readHeadAndTail(this.paths.journal(id));
+      const head = recs.find((r) => r.k === 'run') as Extract<JournalRecord, { k: 'run' }> | undefined;
+      const end = recs.find((r) => r.k === 'end') as Extract<JournalRecord, { k: 'end' }> | undefined;
+      return {
+        id,
+        status: end ? end.status : id === live ? 'running' : 'interrupted',
+        started: head?.t ?? 0,
+        ...(end ? { ended: end.t, counts: end.counts } : {}),
+        ...(head ? { pid: head.pid, host: head.host } : {}),
+      };
+    });
+  }
+}
+
+function metrics(rec: { w?: number; c?: number; m?: number }): Partial<TaskRecord> {
+  return {
+    ...(rec.w !== undefined ? { wallMs: rec.w } : {}),
+    ...(rec.c !== undefined ? { cpuMs: rec.c } : {}),
+    ...(rec.m !== undefined ? { maxRssKiB: rec.m } : {}),
+  };
+}
+
+/** The first line and the last few kilobytes of a journal: enough for the run's header and end. */
+function readHeadAndTail(path: string): JournalRecord[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const first = text.slice(0, text.indexOf('\n') + 1);
+  const tail = text.slice(Math.max(0, text.length - 4096));
+  const out: JournalRecord[] = [];
+  for (const line of [first, ...tail.split('\n')]) {
+    try {
+      if (line.trim()) out.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      // partial line at the start of the tail window, or a torn last line
+    }
+  }
+  return out;
+}
+
+/** Writes a file so that readers see the old or the new content, never a mix, even after a crash. */
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const buf = Buffer.from(text);
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** The next run id in the assembly form `YYYYMMDD_HHMMSS_runNNN`. */
+export function nextRunId(store: StateStore, now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const runs = store.runIds();
+  const last = runs[runs.length - 1];
+  const n = last ? runNumber(last) + 1 : 1;
+  return `${stamp}_run${p(n, 3)}`;
+}
+
+/** The NNN of a run id: runs are ordered by it, whatever the clock did. */
+export function runNumber(runId: string): number {
+  return Number(runId.slice(runId.lastIndexOf('run') + 3));
+}
