@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Loaded } from '../model/load.js';
-import { type TaskGraph, taskGraph } from '../model/tasks.js';
+import type { TaskGraph } from '../model/tasks.js';
 import { StatePaths } from '../state/paths.js';
 import { StateStore } from '../state/store.js';
 import { UsageError } from './exit.js';
@@ -17,7 +17,7 @@ export interface CampaignContext {
 
 export function openCampaign(file: string, opts: { set?: string[]; stateDir?: string; create?: boolean }): CampaignContext {
   const loaded = loadOrExit({ file, set: opts.set ?? [] });
-  const tasks = taskGraph(loaded.campaign, loaded.graph);
+  const tasks = loaded.tasks;
   const paths = StatePaths.forCampaign(file, opts.stateDir, loaded.campaign.stateDir);
   if (opts.create) {
     try {

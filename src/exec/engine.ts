@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Campaign, FailureKind } from '../model/campaign.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
@@ -267,6 +268,16 @@ export class Engine {
       this.fail(v, { failure: 'submit', message: `cannot prepare ${t.workdir}: ${(e as Error).message}`, outcome: {} }, false);
       return;
     }
+    let manifest: string | undefined;
+    if (t.items) {
+      manifest = join(paths.taskDir(runId, t.id), 'items.json');
+      try {
+        if (!existsSync(manifest)) writeFileSync(manifest, `${JSON.stringify(t.items)}\n`);
+      } catch (e) {
+        this.fail(v, { failure: 'submit', message: `cannot write the item manifest: ${(e as Error).message}`, outcome: {} }, false);
+        return;
+      }
+    }
     this.st[v] = LAUNCH;
     this.active++;
     this.take(t, +1);
@@ -287,6 +298,8 @@ export class Engine {
         CAMPAIGN_CORES: String(r.cores),
         ...(r.memory !== undefined ? { CAMPAIGN_MEMORY_MB: String(r.memory) } : {}),
         CAMPAIGN_DIR: campaign.dir,
+        ...(manifest ? { CAMPAIGN_ITEMS: manifest } : {}),
+        ...(t.index !== undefined ? { CAMPAIGN_TASK_INDEX: String(t.index) } : {}),
       },
       workdir: t.workdir,
       resources: r,

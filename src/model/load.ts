@@ -9,6 +9,7 @@ import { buildCampaign, type Campaign } from './campaign.js';
 import { buildGraph, type CampaignGraph, checkBudget } from './graph.js';
 import { resolveDependencies } from './resolve.js';
 import { validateSchema } from './schema.js';
+import { type TaskGraph, taskGraph } from './tasks.js';
 
 export interface LoadOptions {
   /** `--set path=value` texts, in command-line order. */
@@ -21,6 +22,8 @@ export interface LoadOptions {
 export interface Loaded {
   readonly campaign: Campaign;
   readonly graph: CampaignGraph;
+  /** The units of execution: nodes, or the instances and chunks that fan-out expands them into. */
+  readonly tasks: TaskGraph;
   /** Warnings (errors make the load fail). */
   readonly diagnostics: readonly LocatedDiagnostic[];
 }
@@ -71,8 +74,10 @@ export function loadCampaign(file: string, options: LoadOptions = {}): LoadResul
   diagnostics.push(...graphProblems, ...checkBudget(campaign, graph));
   lap('dag');
   if (hasErrors(diagnostics)) return fail(diagnostics);
+  const tasks = taskGraph(campaign, graph);
+  lap('expand');
   const warnings = diagnostics.length > 0 ? sortDiagnostics(locator().locateAll(diagnostics)) : [];
-  return { ok: true, value: { campaign, graph, diagnostics: warnings } };
+  return { ok: true, value: { campaign, graph, tasks, diagnostics: warnings } };
 }
 
 /** Diagnostics in file order, so output is stable whatever the order of discovery. */

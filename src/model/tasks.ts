@@ -27,6 +27,13 @@ export interface TaskSpec {
    * workdir, parameters, cores): a changed definition makes the task stale.
    */
   readonly hash: string;
+  /**
+   * For a task that bundles fan-out items: the items, written to a manifest whose path the
+   * task finds in $CAMPAIGN_ITEMS, and the task's index among its node's tasks
+   * ($CAMPAIGN_TASK_INDEX).
+   */
+  readonly items?: readonly Readonly<Record<string, unknown>>[];
+  readonly index?: number;
 }
 
 /** The tasks of a campaign and the DAG over them; vertex v is tasks[v]. */
