@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { graph, usage as graphUsage } from './commands/graph.js';
 import { plan, usage as planUsage } from './commands/plan.js';
+import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { logs, usage as logsUsage } from './commands/logs.js';
 import { run, usage as runUsage } from './commands/run.js';
+import { runs, usage as runsUsage } from './commands/runs.js';
+import { status, usage as statusUsage } from './commands/status.js';
 import { validate, usage as validateUsage } from './commands/validate.js';
 import { Exit, UsageError } from './exit.js';
 import { err, out } from './io.js';
@@ -18,6 +22,10 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
   },
   graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
   run: { run, summary: 'run the campaign, resuming what an earlier run left', usage: runUsage },
+  status: { run: status, summary: 'show tasks by state, per subcampaign', usage: statusUsage },
+  runs: { run: runs, summary: 'list the runs of a campaign and how they ended', usage: runsUsage },
+  logs: { run: logs, summary: "print a task's output", usage: logsUsage },
+  cancel: { run: cancel, summary: 'stop the running campaign', usage: cancelUsage },
 };
 
 function version(): string {

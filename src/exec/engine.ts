@@ -47,6 +47,9 @@ const SKIP = 8;
 const CANCEL = 9;
 const OUT = 10; // not part of this run
 
+/** How often an attempt that vanished without a result is started again. */
+const LOST_RETRIES = 3;
+
 /**
  * The engine loop: admits ready tasks by priority and free resources, hands them to the
  * scheduler adapter, reacts to its updates, applies retry and failure policies, and reports
@@ -64,6 +67,7 @@ export class Engine {
   private readonly madeDirs = new Set<string>();
   /** Attempts left running by an earlier head: the run that started them. */
   private readonly orphanRun = new Map<number, string>();
+  private readonly lost = new Map<number, number>();
   private freeCores: number;
   private freeMemory: number;
   private active = 0;
@@ -433,6 +437,14 @@ export class Engine {
     if (f.failure === 'cancelled' && this.cancelling) {
       this.st[v] = CANCEL;
       this.emit({ type: 'task', reason: 'cancelled', t: this.now(), id: t.id, attempt, ...origin });
+      return;
+    }
+    if (f.failure === 'lost' && mayRetry && !this.stopping && (this.lost.get(v) ?? 0) < LOST_RETRIES) {
+      // The attempt vanished without a result (a crash, or it never started): run it again;
+      // this is not the task's failure, so it uses none of its retries.
+      this.lost.set(v, (this.lost.get(v) ?? 0) + 1);
+      this.emit({ type: 'task', reason: 'failed', t: this.now(), id: t.id, attempt, outcome: f.outcome, failure: 'lost', message: f.message, retryIn: 0, ...origin });
+      this.makeReady(v);
       return;
     }
     const policy = t.node.retries;

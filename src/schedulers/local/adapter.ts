@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
 import { judge, launcherArgv, launcherPath, readResult } from './launcher.js';
@@ -80,12 +80,13 @@ export class LocalAdapter implements SchedulerAdapter {
     if (!this.live.delete(keyOf(entry.handle))) return undefined;
     const result = readResult(entry.handle.files.result);
     if (!result) {
+      const never = entry.handle.jobId === '';
       return {
         kind: 'ended',
         handle: entry.handle,
         outcome: {},
         failure: entry.stopping ? 'cancelled' : 'lost',
-        message: entry.stopping ? 'cancelled' : 'the launcher ended without recording a result',
+        message: entry.stopping ? 'cancelled' : never ? 'never started (the head stopped first)' : 'the launcher ended without recording a result',
       };
     }
     const { outcome, failure, message } = judge(result, entry.limit);
@@ -106,7 +107,10 @@ export class LocalAdapter implements SchedulerAdapter {
 
   async reattach(handles: readonly Handle[]): Promise<void> {
     const ended: Update[] = [];
-    for (const h of handles) {
+    for (const recorded of handles) {
+      // An attempt recorded as handed over but not as started: find its launcher, if it runs.
+      const pid = recorded.jobId === '' ? findLauncher(recorded.files.result) : undefined;
+      const h = pid !== undefined ? { ...recorded, jobId: String(pid) } : recorded;
       const entry: Live = { handle: h, adopted: true, stopping: false };
       this.live.set(keyOf(h), entry);
       if (!isOurs(h)) {
@@ -169,4 +173,23 @@ export function isOurs(h: Handle): boolean {
   } catch {
     return false;
   }
+}
+
+/** The pid of the launcher writing `result`, found by its command line, if it runs. */
+export function findLauncher(result: string): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(result)) return Number(e);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
