@@ -116,7 +116,7 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
     let why: RunReason | undefined;
     if (forced(t.id)) why = 'forced';
     else if (!rec) why = 'new';
-    else if (rec.state !== 'succeeded') why = rec.state === 'failed' ? 'failed' : rec.okHash !== undefined || rec.attempt > 0 ? 'incomplete' : 'new';
+    else if (rec.state !== 'succeeded') why = rec.state === 'failed' ? 'failed' : 'incomplete';
     else if (rec.okHash !== t.hash) why = 'changed';
     else if (t.outputs.length > 0 && missingOutputs(t.workdir, t.outputs).length > 0) why = 'outputs missing';
     else {
