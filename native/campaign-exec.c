@@ -10,6 +10,16 @@
  * many seconds, then KILL after GRACE_S more. SIGTERM/SIGINT/SIGHUP to this process are
  * forwarded the same way. The launcher outlives its parent: a head that crashed finds the
  * result when it comes back.
+ *
+ *   campaign-exec --serve
+ *
+ * starts launchers on request, so that the head (a large Node process, for which every
+ * fork is expensive) only writes a request to a pipe. A request on stdin is a list of
+ * NUL-terminated fields: id, cwd, the number of launcher arguments, the arguments, the number
+ * of environment entries, the entries (KEY=VALUE). For each, the server forks, and the child
+ * (in a session of its own) becomes the launcher; the server writes "S <id> <pid>" when it
+ * started and "X <id> <wait status>" when it ended, one line each, on stdout. When stdin
+ * closes (the head went away) the server exits and the launchers go on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,12 +77,241 @@ static int open_log(const char *path) {
   return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
+#include <poll.h>
+
+static int launch(int argc, char **argv);
+
+static int sigchld_pipe[2];
+
+static void on_chld(int sig) {
+  (void)sig;
+  int saved = errno;
+  if (write(sigchld_pipe[1], "c", 1) < 0) {
+  }
+  errno = saved;
+}
+
+struct running {
+  pid_t pid;
+  long id;
+};
+
+static int write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Counts complete NUL-terminated fields in buf[0..len); returns the end offset of one
+   complete request, or 0 when the request is not complete yet. */
+static size_t request_end(const char *buf, size_t len) {
+  size_t pos = 0;
+  const char *field[3];
+  for (int i = 0; i < 3; i++) {
+    const char *z = memchr(buf + pos, 0, len - pos);
+    if (!z) return 0;
+    field[i] = buf + pos;
+    pos = (size_t)(z - buf) + 1;
+  }
+  long nargs = strtol(field[2], NULL, 10);
+  for (long i = 0; i < nargs; i++) {
+    const char *z = memchr(buf + pos, 0, len - pos);
+    if (!z) return 0;
+    pos = (size_t)(z - buf) + 1;
+  }
+  const char *z = memchr(buf + pos, 0, len - pos);
+  if (!z) return 0;
+  long nenv = strtol(buf + pos, NULL, 10);
+  pos = (size_t)(z - buf) + 1;
+  for (long i = 0; i < nenv; i++) {
+    z = memchr(buf + pos, 0, len - pos);
+    if (!z) return 0;
+    pos = (size_t)(z - buf) + 1;
+  }
+  return pos;
+}
+
+static pid_t start(char *req, long *id_out) {
+  char *p = req;
+  long id = strtol(p, NULL, 10);
+  p += strlen(p) + 1;
+  char *cwd = p;
+  p += strlen(p) + 1;
+  long nargs = strtol(p, NULL, 10);
+  p += strlen(p) + 1;
+  char **args = calloc((size_t)nargs + 2, sizeof(char *));
+  if (!args) return -1;
+  args[0] = (char *)"campaign-exec";
+  for (long i = 0; i < nargs; i++) {
+    args[i + 1] = p;
+    p += strlen(p) + 1;
+  }
+  long nenv = strtol(p, NULL, 10);
+  p += strlen(p) + 1;
+  char *envp_start = p;
+  *id_out = id;
+  pid_t pid = fork();
+  if (pid != 0) {
+    free(args);
+    return pid;
+  }
+  setsid();
+  /* The launcher keeps none of the server's plumbing. */
+  close(sigchld_pipe[0]);
+  close(sigchld_pipe[1]);
+  signal(SIGCHLD, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    if (devnull > 1) close(devnull);
+  }
+  for (long i = 0; i < nenv; i++) {
+    putenv(envp_start);
+    envp_start += strlen(envp_start) + 1;
+  }
+  if (chdir(cwd) != 0) {
+    /* Record the failure as the launcher would, so the head learns why. */
+    int e = errno;
+    FILE *f = nargs > 3 ? fopen(args[3], "a") : NULL;
+    if (f) {
+      fprintf(f, "campaign: cannot enter %s: %s\n", cwd, strerror(e));
+      fclose(f);
+    }
+    f = nargs > 1 ? fopen(args[1], "w") : NULL;
+    if (f) {
+      fprintf(f, "v1 exit=126 signal=0 timedout=0 cancelled=0 wall_ms=0 cpu_ms=0 maxrss_kib=-1 start_ms=0 pid=0\n");
+      fclose(f);
+    }
+    _exit(126);
+  }
+  _exit(launch((int)nargs + 1, args));
+}
+
+static int serve(void) {
+  if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 125;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_chld;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  size_t rcap = 64, rlen = 0;
+  struct running *run = malloc(rcap * sizeof *run);
+  if (!buf || !run) return 125;
+  int open_in = 1;
+  char line[64];
+  while (open_in || rlen > 0) {
+    struct pollfd fds[2] = {{sigchld_pipe[0], POLLIN, 0}, {open_in ? 0 : -1, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) {
+      char drain[64];
+      while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {
+      }
+    }
+    /* Reap every launcher that ended. */
+    for (;;) {
+      int status;
+      pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) break;
+      for (size_t i = 0; i < rlen; i++) {
+        if (run[i].pid != pid) continue;
+        int n = snprintf(line, sizeof line, "X %ld %d\n", run[i].id, status);
+        if (write_all(1, line, (size_t)n) < 0) return 0;
+        run[i] = run[--rlen];
+        break;
+      }
+    }
+    if (open_in && (fds[1].revents & (POLLIN | POLLHUP))) {
+      if (len == cap) {
+        cap *= 2;
+        buf = realloc(buf, cap);
+        if (!buf) return 125;
+      }
+      ssize_t n = read(0, buf + len, cap - len);
+      if (n == 0) open_in = 0;
+      if (n > 0) len += (size_t)n;
+      size_t used = 0;
+      for (;;) {
+        size_t end = request_end(buf + used, len - used);
+        if (end == 0) break;
+        long id = 0;
+        pid_t pid = start(buf + used, &id);
+        used += end;
+        if (pid < 0) {
+          int m = snprintf(line, sizeof line, "F %ld\n", id);
+          if (write_all(1, line, (size_t)m) < 0) return 0;
+          continue;
+        }
+        if (rlen == rcap) {
+          rcap *= 2;
+          run = realloc(run, rcap * sizeof *run);
+          if (!run) return 125;
+        }
+        run[rlen].pid = pid;
+        run[rlen].id = id;
+        rlen++;
+        int m = snprintf(line, sizeof line, "S %ld %d\n", id, (int)pid);
+        if (write_all(1, line, (size_t)m) < 0) return 0;
+      }
+      memmove(buf, buf + used, len - used);
+      len -= used;
+    }
+    /* Without a head to report to, the launchers go on by themselves. */
+    if (!open_in) break;
+  }
+  return 0;
+}
+
+/* Records who runs the attempt: "<pid> <start time in clock ticks since boot>", in
+   RESULT.pid, so that a new head can tell this launcher from a process that reused its pid. */
+static void write_pidfile(const char *result) {
+  char stat[1024];
+  unsigned long long start = 0;
+  FILE *f = fopen("/proc/self/stat", "r");
+  if (f) {
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    stat[n] = 0;
+    fclose(f);
+    char *p = strrchr(stat, ')');
+    /* Field 22 is the start time; fields after the ')' start at field 3. */
+    for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+    if (p) start = strtoull(p + 1, NULL, 10);
+  }
+  size_t len = strlen(result) + 16;
+  char *path = malloc(len);
+  if (!path) return;
+  snprintf(path, len, "%s.pid", result);
+  f = fopen(path, "w");
+  if (f) {
+    fprintf(f, "%d %llu\n", (int)getpid(), start);
+    fclose(f);
+  }
+  free(path);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
+  return launch(argc, argv);
+}
+
+static int launch(int argc, char **argv) {
   if (argc < 8 || strcmp(argv[6], "--") != 0) {
     fprintf(stderr, "usage: campaign-exec RESULT OUT ERR TIMEOUT_S GRACE_S -- ARGV...\n");
     return 2;
   }
   const char *result = argv[1];
+  write_pidfile(result);
   unsigned timeout = (unsigned)strtoul(argv[4], NULL, 10);
   grace = (unsigned)strtoul(argv[5], NULL, 10);
   char **cmd = &argv[7];

@@ -23,3 +23,29 @@ function writeAll(fd: number, text: string): void {
     }
   }
 }
+
+/**
+ * A writer that gathers lines and writes them at the end of the event-loop turn: a run that
+ * reports thousands of lines a second makes one write per turn, not one per line.
+ */
+export function batched(write: (text: string) => void): { line: (text: string) => void; flush: () => void } {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    write(text);
+  };
+  return {
+    line: (text) => {
+      pending.push(`${text}\n`);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Campaign, FailureKind } from '../model/campaign.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
@@ -229,7 +228,8 @@ export class Engine {
     if (this.stopping) return;
     const { capacity } = this.cfg;
     const deferred: number[] = [];
-    while (this.ready.size > 0 && this.active < capacity.maxParallel && deferred.length < 256) {
+    // Look past a task that does not fit for smaller ones, but not far: most runs are uniform.
+    while (this.ready.size > 0 && this.active < capacity.maxParallel && deferred.length < 16 && this.freeCores > 0) {
       const v = this.ready.pop()!;
       const t = this.cfg.graph.tasks[v]!;
       const r = t.resources;
@@ -259,7 +259,7 @@ export class Engine {
     const attempt = ++this.attempt[v]!;
     const files = paths.attempt(runId, t.id, attempt);
     try {
-      const dir = paths.taskDir(runId, t.id);
+      const dir = paths.tasksDir(runId);
       if (!this.madeDirs.has(dir)) {
         mkdirSync(dir, { recursive: true });
         this.madeDirs.add(dir);
@@ -274,7 +274,7 @@ export class Engine {
     }
     let manifest: string | undefined;
     if (t.items) {
-      manifest = join(paths.taskDir(runId, t.id), 'items.json');
+      manifest = paths.items(runId, t.id);
       try {
         if (!existsSync(manifest)) writeFileSync(manifest, `${JSON.stringify(t.items)}\n`);
       } catch (e) {
@@ -400,7 +400,7 @@ export class Engine {
       const code = await runCheck(t.check, {
         cwd: t.workdir,
         env: { ...process.env, ...t.env },
-        log: `${handle.files.err.replace(/\.err$/, '')}.check`,
+        log: handle.files.err.replace(/\.err$/, '.check'),
       });
       if (code !== 0) failure = { failure: 'check', message: `check failed (exit code ${code})` };
     }

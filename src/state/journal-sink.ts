@@ -32,7 +32,9 @@ export class JournalSink implements EventSink {
     const r0 = 'fromRun' in e && e.fromRun ? { r0: e.fromRun } : {};
     switch (e.reason) {
       case 'queued':
+        // Recorded before the hand-over that follows this event, so a crash cannot lose it.
         w.append({ k: 'q', t: e.t, id: e.id, a: e.attempt, ...(e.where?.jobId ? { j: e.where.jobId } : {}) });
+        w.flush();
         break;
       case 'started':
         w.append({ k: 's', t: e.t, id: e.id, a: e.attempt, j: String(e.where.pid ?? e.where.jobId ?? ''), st: e.t, ...r0 });

@@ -44,14 +44,18 @@ export type JournalRecord =
   | { k: 'end'; t: number; status: RunStatus; counts: Record<TaskState, number> };
 
 /**
- * Appends records to a journal. Every record is written with one write() before the engine
- * acts on it, so a `kill -9` loses nothing that was recorded; a torn last line (a crash in
- * the middle of a write) is ignored by the reader. fdatasync runs at most once a second, and
- * on demand before acknowledging a hand-over to a batch scheduler.
+ * Appends records to a journal. Records are gathered and written together at the end of the
+ * event-loop turn, or at once by `flush()`, which the journal's owner calls before anything
+ * irreversible (a hand-over to a scheduler): a `kill -9` then loses at most records whose
+ * facts are on disk elsewhere (an attempt's result file). A torn last line (a crash in the
+ * middle of a write) is ignored by the reader. fdatasync runs at most once a second, and on
+ * demand.
  */
 export class JournalWriter {
   private fd: number;
   private dirty = false;
+  private pending: string[] = [];
+  private scheduled = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly path: string) {
@@ -61,13 +65,26 @@ export class JournalWriter {
   }
 
   append(rec: JournalRecord): void {
-    const line = Buffer.from(`${JSON.stringify(rec)}\n`);
+    this.pending.push(`${JSON.stringify(rec)}\n`);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes every gathered record now, in one write. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.fd < 0) return;
+    const buf = Buffer.from(this.pending.join(''));
+    this.pending = [];
     let off = 0;
-    while (off < line.length) off += writeSync(this.fd, line, off);
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
     this.dirty = true;
   }
 
   sync(): void {
+    this.flush();
     if (!this.dirty || this.fd < 0) return;
     this.dirty = false;
     try {
@@ -79,6 +96,7 @@ export class JournalWriter {
 
   close(): void {
     clearInterval(this.timer);
+    this.flush();
     this.sync();
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;

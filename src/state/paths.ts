@@ -7,7 +7,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
  *   state.json                  snapshot of every task's last recorded outcome
  *   runs/<run id>/journal.jsonl append-only record of the run's events
  *   runs/<run id>/log.jsonl     the run's pino log
- *   runs/<run id>/tasks/<task>/<attempt>.{out,err,result}
+ *   runs/<run id>/tasks/<task>.<attempt>.{out,err,result,check}
+ *   runs/<run id>/tasks/<task>.items.json   the items of a task that bundles fan-out items
  */
 export class StatePaths {
   constructor(readonly root: string) {}
@@ -38,12 +39,16 @@ export class StatePaths {
   log(runId: string): string {
     return join(this.run(runId), 'log.jsonl');
   }
-  /** Folder of a task's attempt files; task ids are filesystem-safe by construction. */
-  taskDir(runId: string, taskId: string): string {
-    return join(this.run(runId), 'tasks', taskId);
+  /** Folder of the run's task files (one flat folder: no directory to create per task). */
+  tasksDir(runId: string): string {
+    return join(this.run(runId), 'tasks');
   }
+  /** Files of one attempt; task ids are filesystem-safe by construction. */
   attempt(runId: string, taskId: string, attempt: number): { out: string; err: string; result: string } {
-    const base = join(this.taskDir(runId, taskId), String(attempt));
+    const base = join(this.tasksDir(runId), `${taskId}.${attempt}`);
     return { out: `${base}.out`, err: `${base}.err`, result: `${base}.result` };
+  }
+  items(runId: string, taskId: string): string {
+    return join(this.tasksDir(runId), `${taskId}.items.json`);
   }
 }

@@ -100,7 +100,7 @@ describe('interruption', () => {
     );
     await new Promise((res) => setTimeout(res, 3500));
     expect(rig.run(['status', 'c.toml', '--failed']).stdout).toBe(
-      `slow  cancelled: cancelled\n  log: ${rig.path('.campaign/runs')}/${runDir(r.stdout)}/tasks/slow/1.err\n`,
+      `slow  cancelled: cancelled\n  log: ${rig.path('.campaign/runs')}/${runDir(r.stdout)}/tasks/slow.1.err\n`,
     );
     // The grandchild went with its group.
     expect(count(rig, 'after')).toBe(0);

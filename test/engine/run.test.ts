@@ -112,7 +112,7 @@ describe('failures', () => {
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(mask(r.stdout, rig)).toContain('[t] failed     slow: timed out after 1s  log: <dir>/.campaign/runs/RUN001/tasks/slow/1.err');
+    expect(mask(r.stdout, rig)).toContain('[t] failed     slow: timed out after 1s  log: <dir>/.campaign/runs/RUN001/tasks/slow.1.err');
     // The grandchild belonged to the group and was killed with it.
     return new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -181,7 +181,7 @@ describe('failures', () => {
       dedent(`
         [t] run RUN001 of t on local: 5 tasks
         [t] started    a (pid N)
-        [t] failed     a: exit code 3  log: <dir>/.campaign/runs/RUN001/tasks/a/1.err
+        [t] failed     a: exit code 3  log: <dir>/.campaign/runs/RUN001/tasks/a.1.err
         [t] skipped    b: upstream a failed
         [t] skipped    c: upstream b was skipped
         [t] started    z (pid N)
@@ -190,12 +190,12 @@ describe('failures', () => {
         [t] succeeded  after in Ns
         [t] failed: 2 succeeded, 1 failed, 2 skipped in Ns
         failed tasks:
-          a  exit code 3  <dir>/.campaign/runs/RUN001/tasks/a/1.err
+          a  exit code 3  <dir>/.campaign/runs/RUN001/tasks/a.1.err
         to retry them: campaign run c.toml --retry-failed
       `),
     );
     expect(count(rig, 'b')).toBe(0);
-    expect(readFileSync(rig.path('.campaign/runs', readRun(), 'tasks/a/1.err'), 'utf8')).toBe('a warning\n');
+    expect(readFileSync(rig.path('.campaign/runs', readRun(), 'tasks/a.1.err'), 'utf8')).toBe('a warning\n');
   });
 
   it('--fail-fast launches nothing after the first failure', () => {
@@ -297,7 +297,7 @@ describe('the environment of a task', () => {
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(0);
     const run = readRun();
-    expect(readFileSync(rig.path('.campaign/runs', run, 'tasks/g.show/1.out'), 'utf8')).toBe(
+    expect(readFileSync(rig.path('.campaign/runs', run, 'tasks/g.show.1.out'), 'utf8')).toBe(
       `${rig.path('work/here')}\ngroup kept envs g.show 1 1 100\na b|$(touch pwned)|'q'|`,
     );
     expect(existsSync(rig.path('work/here/pwned'))).toBe(false);

@@ -13,7 +13,7 @@ import { JsonLines } from '../../ui/json-lines.js';
 import { PlainReporter } from '../../ui/plain.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
-import { out } from '../io.js';
+import { batched, out } from '../io.js';
 import { campaignOptions, oneOf, parse } from '../options.js';
 
 export const usage = `Usage: campaign run FILE [options]
@@ -110,8 +110,10 @@ export async function run(argv: string[]): Promise<number> {
     const journal = new JournalSink(paths.journal(runId), tasks, loaded.campaign.file, store.seq);
     const sinks: EventSink[] = [journal, new LogSink(paths.log(runId), runId)];
     const retry = `campaign run ${file} --retry-failed`;
-    if (ui === 'json') sinks.push(new JsonLines((l) => out(`${l}\n`)));
-    else sinks.push(new PlainReporter((l) => out(`${l}\n`), retry));
+    const stdout = batched(out);
+    if (ui === 'json') sinks.push(new JsonLines(stdout.line));
+    else sinks.push(new PlainReporter(stdout.line, retry));
+    sinks.push({ handle: () => {}, close: stdout.flush });
     const adapter = new LocalAdapter();
     const engine = new Engine({
       campaign: loaded.campaign,

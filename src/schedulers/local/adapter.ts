@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
-import { judge, launcherArgv, launcherPath, readResult } from './launcher.js';
+import { judge, launcherArgv, launcherPath, nativeLauncher, readResult } from './launcher.js';
+import { SpawnServer } from './spawn-server.js';
 
 interface Live {
   readonly handle: Handle;
   readonly limit?: number;
   /** Set when the process is not our child (reattached): it is watched by polling. */
-  readonly adopted: boolean;
+  adopted: boolean;
   stopping: boolean;
 }
 
@@ -26,6 +27,7 @@ export class LocalAdapter implements SchedulerAdapter {
   private readonly live = new Map<string, Live>();
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly host = hostname();
+  private server: SpawnServer | undefined;
 
   constructor(private readonly baseEnv: NodeJS.ProcessEnv = process.env) {}
 
@@ -34,7 +36,48 @@ export class LocalAdapter implements SchedulerAdapter {
   }
 
   async submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    return batch.map((s) => this.launch(s));
+    if (!nativeLauncher) return batch.map((s) => this.launch(s));
+    return Promise.all(batch.map((s) => this.request(s)));
+  }
+
+  /** Through the spawn server: the head writes a request instead of forking itself. */
+  private request(s: Submission): Promise<SubmitResult> {
+    this.server ??= this.startServer();
+    const server = this.server;
+    return new Promise((resolve) => {
+      let entry: Live | undefined;
+      server.start(s.workdir, launcherArgv(s), s.env, {
+        started: (pid) => {
+          const handle: Handle = { taskId: s.taskId, attempt: s.attempt, jobId: String(pid), startedAt: Date.now(), files: s.files };
+          entry = { handle, adopted: false, stopping: false, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
+          this.live.set(keyOf(handle), entry);
+          this.onUpdate([{ kind: 'running', handle, host: this.host }]);
+          resolve({ ok: true, handle });
+        },
+        ended: () => {
+          if (entry) this.collect(entry);
+        },
+        failed: () => resolve({ ok: false, message: 'cannot start the launcher' }),
+        result: s.files.result,
+      });
+    });
+  }
+
+  private startServer(): SpawnServer {
+    const server = new SpawnServer(launcherPath, this.baseEnv);
+    server.onExit = () => {
+      if (this.server === server) this.server = undefined;
+      // Launchers outlive the server: watch the ones it started by polling instead.
+      for (const e of this.live.values()) e.adopted = true;
+      for (const p of server.outstanding()) {
+        if (!p.result) continue;
+        const pid = findLauncher(p.result);
+        if (pid !== undefined) p.started(pid);
+        else p.failed();
+      }
+      this.ensurePolling();
+    };
+    return server;
   }
 
   private launch(s: Submission): SubmitResult {
@@ -49,6 +92,8 @@ export class LocalAdapter implements SchedulerAdapter {
     } catch (e) {
       return { ok: false, message: `cannot start: ${(e as Error).message}` };
     }
+    // A launcher that cannot be started reports through 'error'; the missing pid says it here.
+    child.on('error', () => {});
     if (child.pid === undefined) {
       return { ok: false, message: 'cannot start the launcher' };
     }
@@ -62,7 +107,6 @@ export class LocalAdapter implements SchedulerAdapter {
     const key = keyOf(handle);
     const entry: Live = { handle, adopted: false, stopping: false, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
     this.live.set(key, entry);
-    child.on('error', () => {});
     child.on('exit', () => this.collect(entry));
     // The head must not wait for a detached launcher to exit before it can exit itself.
     child.unref();
@@ -147,6 +191,8 @@ export class LocalAdapter implements SchedulerAdapter {
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    this.server?.close();
+    this.server = undefined;
   }
 }
 
@@ -160,23 +206,43 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Whether the pid is still our launcher for this attempt (not a reused pid). */
+/**
+ * Whether the pid is still our launcher for this attempt, not a process that reused the pid:
+ * the launcher records its pid and start time beside the result; a launcher started without
+ * that record (the sh one) is recognised by its command line.
+ */
 export function isOurs(h: Handle): boolean {
-  const pid = Number(h.jobId);
+  const recorded = readPidFile(h.files.result);
+  const pid = recorded?.pid ?? Number(h.jobId);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(h.files.result)) return false;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // A zombie has finished; its result is already written.
-    return !/\) Z /.test(stat);
+    if (fields[0] === 'Z') return false;
+    if (recorded) return fields[19] === recorded.start;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(h.files.result);
   } catch {
     return false;
   }
 }
 
-/** The pid of the launcher writing `result`, found by its command line, if it runs. */
+function readPidFile(result: string): { pid: number; start: string } | undefined {
+  try {
+    const [pid, start] = readFileSync(`${result}.pid`, 'utf8').trim().split(' ');
+    return { pid: Number(pid), start: start ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of the launcher writing `result`, if it runs: from its pid record, else its command line. */
 export function findLauncher(result: string): number | undefined {
+  const recorded = readPidFile(result);
+  if (recorded) {
+    const h = { taskId: '', attempt: 0, jobId: String(recorded.pid), files: { out: '', err: '', result } };
+    return isOurs(h) ? recorded.pid : undefined;
+  }
   let entries: string[];
   try {
     entries = readdirSync('/proc');

@@ -8,8 +8,11 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const NATIVE = `${root}libexec/campaign-exec`;
 const PORTABLE = `${root}native/campaign-exec.sh`;
 
+/** Whether the install could build the compiled launcher (which also serves spawn requests). */
+export const nativeLauncher: boolean = existsSync(NATIVE);
+
 /** The launcher: the compiled one when the install could build it, else the sh one. */
-export const launcherPath: string = existsSync(NATIVE) ? NATIVE : PORTABLE;
+export const launcherPath: string = nativeLauncher ? NATIVE : PORTABLE;
 
 /** Seconds between TERM and KILL when an attempt is stopped. */
 export const GRACE_SECONDS = 10;
