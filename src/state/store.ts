@@ -59,17 +59,27 @@ export class StateStore {
 
   constructor(readonly paths: StatePaths) {}
 
-  /** Loads the snapshot and replays newer journals. */
-  load(): this {
+  /**
+   * Loads the snapshot and replays newer journals. With `before`, the state as it was when
+   * that run started (the snapshot is skipped if it already folds that run in).
+   */
+  load(opts: { before?: string } = {}): this {
+    this.tasks = new Map();
+    this.seq = 0;
+    this.through = null;
+    const limit = opts.before !== undefined ? runNumber(opts.before) : Number.POSITIVE_INFINITY;
     try {
       const snap = JSON.parse(readFileSync(this.paths.snapshot, 'utf8')) as Snapshot;
-      this.tasks = new Map(Object.entries(snap.tasks));
-      this.seq = snap.seq;
-      this.through = snap.through;
+      if (snap.through === null || runNumber(snap.through) < limit) {
+        this.tasks = new Map(Object.entries(snap.tasks));
+        this.seq = snap.seq;
+        this.through = snap.through;
+      }
     } catch {
       // no snapshot yet
     }
     for (const run of this.runIds()) {
+      if (runNumber(run) >= limit) break;
       if (this.through !== null && runNumber(run) <= runNumber(this.through)) continue;
       for (const rec of readJournal(this.paths.journal(run))) this.apply(run, rec);
     }

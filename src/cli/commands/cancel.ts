@@ -28,7 +28,7 @@ export async function cancel(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const { paths, store, tasks } = openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { paths, store, tasks } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
   const holder = Lock.read(paths.lock);
   if (holder && !Lock.isStale(paths.lock, holder)) {
     if (holder.host !== hostname()) {

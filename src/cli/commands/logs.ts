@@ -42,7 +42,7 @@ export async function logs(argv: string[]): Promise<number> {
   const task = positionals[0];
   if (!task) throw new UsageError(`logs needs a TASK\n\n${usage}`);
   const file = positionals[1] ?? defaultCampaignFile(values['state-dir']);
-  const { tasks, store, paths } = openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { tasks, store, paths } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
   if (!tasks.indexOf.has(task)) {
     const near = nearest(task, tasks.indexOf.keys());
     throw new UsageError(`no task '${task}' in ${file}${near ? `; did you mean '${near}'?` : ''}`);

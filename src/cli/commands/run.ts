@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     memory: values.memory !== undefined ? memoryOption(values.memory) : Math.floor((totalmem() / 1024 / 1024) * 0.9),
     maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
   };
-  const ctx = openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'], create: !values['dry-run'] });
+  const ctx = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'], create: !values['dry-run'] });
   const { loaded, tasks, paths, store } = ctx;
   const selected = planRun(tasks, store, {
     ...(values.only ? { only: values.only } : {}),

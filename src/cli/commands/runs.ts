@@ -15,14 +15,14 @@ Examples:
   campaign runs campaigns/so-mapmaking/campaign.toml
   campaign runs --json`;
 
-export function runs(argv: string[]): number {
+export async function runs(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, 'state-dir': { type: 'string' }, set: { type: 'string', multiple: true } }, usage);
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const loaded = loadOrExit({ file, set: values.set ?? [] });
+  const loaded = await loadOrExit({ file, set: values.set ?? [] });
   const paths = StatePaths.forCampaign(file, values['state-dir'], loaded.campaign.stateDir);
   const list = new StateStore(paths).runs();
   if (values.json) {

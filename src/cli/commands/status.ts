@@ -18,7 +18,7 @@ Examples:
   campaign status campaigns/so-mapmaking/campaign.toml
   campaign status --failed`;
 
-export function status(argv: string[]): number {
+export async function status(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     { ...campaignOptions, failed: { type: 'boolean' }, json: { type: 'boolean' }, 'state-dir': { type: 'string' } },
@@ -29,7 +29,7 @@ export function status(argv: string[]): number {
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const { loaded, tasks, paths, store } = openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { loaded, tasks, paths, store } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
   const views: TaskView[] = tasks.tasks.map((t) => {
     const rec = store.tasks.get(t.id);
     if (!rec) return { id: t.id, node: t.node.id, state: 'pending', attempt: 0 };
