@@ -30,6 +30,8 @@ export interface EngineConfig {
   readonly emit: (e: EngineEvent) => void;
   readonly capacity: Capacity;
   readonly failFast: boolean;
+  /** Batch schedulers: hand everything over and end without waiting for it to run. */
+  readonly detach?: boolean;
   readonly now?: () => number;
 }
 
@@ -67,6 +69,16 @@ export class Engine {
   /** Attempts left running by an earlier head: the run that started them. */
   private readonly orphanRun = new Map<number, string>();
   private readonly lost = new Map<number, number>();
+  /** Failures that count against the retry policy (a resubmission after a reset does not). */
+  private readonly failures: Int32Array;
+  /**
+   * Batch schedulers with native dependencies: a task is handed over as soon as what it
+   * depends on is handed over too, with the dependencies attached. `released[p]` says that
+   * p's hand-over has already been counted for its successors.
+   */
+  private readonly native: boolean;
+  private readonly released: Uint8Array;
+  private inflight = 0;
   private freeCores: number;
   private freeMemory: number;
   private active = 0;
@@ -83,6 +95,9 @@ export class Engine {
     this.st = new Uint8Array(this.n);
     this.remaining = new Int32Array(this.n);
     this.attempt = new Int32Array(this.n);
+    this.failures = new Int32Array(this.n);
+    this.released = new Uint8Array(this.n);
+    this.native = cfg.adapter.admission === 'scheduler' && cfg.adapter.nativeDependencies;
     this.now = cfg.now ?? Date.now;
     this.freeCores = cfg.capacity.cores;
     this.freeMemory = cfg.capacity.memory;
@@ -119,7 +134,8 @@ export class Engine {
         this.orphanRun.set(v, rec.startRun);
         this.handles.set(v, h);
         this.attempt[v] = rec.attempt;
-        this.st[v] = RUN;
+        this.st[v] = this.native && rec.state === 'queued' ? LAUNCH : RUN;
+        if (this.native) this.released[v] = 1;
         this.active++;
       }
     }
@@ -128,8 +144,8 @@ export class Engine {
     for (let v = 0; v < this.n; v++) {
       const t = graph.tasks[v]!;
       const action = plan.action[v]!;
-      if (this.st[v] === RUN) {
-        infos.push(this.info(t, 'running'));
+      if (this.st[v] === RUN || this.st[v] === LAUNCH) {
+        infos.push(this.info(t, this.st[v] === RUN ? 'running' : 'queued'));
         continue;
       }
       if (action === Action.Done) {
@@ -154,6 +170,10 @@ export class Engine {
     });
     for (const [v, fromRun] of this.orphanRun) {
       const h = this.handles.get(v)!;
+      if (this.st[v] === LAUNCH) {
+        this.emit({ type: 'task', reason: 'queued', t: this.now(), id: h.taskId, attempt: h.attempt, where: { jobId: h.jobId } });
+        continue;
+      }
       const where = adapter.name === 'local' ? { pid: Number(h.jobId) } : { jobId: h.jobId };
       this.emit({ type: 'task', reason: 'started', t: this.now(), id: h.taskId, attempt: h.attempt, where, logs: { out: h.files.out, err: h.files.err }, fromRun });
     }
@@ -167,6 +187,7 @@ export class Engine {
         const s = this.st[p]!;
         if (s === OK) continue;
         if (s === OUT && plan.upToDate[p]) continue;
+        if (this.handedOver(p, v)) continue;
         if (s === OUT || s === SKIP) {
           blockedBy = p;
           break;
@@ -226,11 +247,22 @@ export class Engine {
   /** Launches ready tasks while they fit; a task that does not fit lets smaller ones go first. */
   private pump(): void {
     if (this.stopping) return;
+    if (this.native) {
+      // The scheduler queues and admits: hand over everything that is ready, in one batch.
+      const batch: number[] = [];
+      while (this.ready.size > 0) {
+        const v = this.ready.pop()!;
+        if (this.st[v] === READY) batch.push(v);
+      }
+      if (batch.length > 0) this.submitBatch(batch);
+      return;
+    }
     const { capacity } = this.cfg;
     const deferred: number[] = [];
     // Look past a task that does not fit for smaller ones, but not far: most runs are uniform.
     while (this.ready.size > 0 && this.active < capacity.maxParallel && deferred.length < 16 && this.freeCores > 0) {
       const v = this.ready.pop()!;
+      if (this.st[v] !== READY) continue;
       const t = this.cfg.graph.tasks[v]!;
       const r = t.resources;
       const mem = r.memory ?? 0;
@@ -254,6 +286,102 @@ export class Engine {
   }
 
   private launch(v: number): void {
+    const sub = this.prepare(v);
+    if (!sub) return;
+    this.cfg.adapter.submit([sub]).then(
+      ([res]) => {
+        if (res && !res.ok && this.st[v] === LAUNCH) {
+          this.release(v);
+          this.fail(v, { failure: 'submit', message: res.message, outcome: {} }, true);
+        }
+      },
+      (e: unknown) => {
+        if (this.st[v] !== LAUNCH) return;
+        this.release(v);
+        this.fail(v, { failure: 'submit', message: `submission failed: ${(e as Error).message}`, outcome: {} }, true);
+      },
+    );
+  }
+
+  /** Hands a batch over to a batch scheduler, each task with the handles it must wait for. */
+  private submitBatch(vs: number[]): void {
+    const subs: Submission[] = [];
+    const kept: number[] = [];
+    for (const v of vs) {
+      const sub = this.prepare(v, this.upstreamHandles(v));
+      if (sub) {
+        subs.push(sub);
+        kept.push(v);
+      }
+    }
+    if (subs.length === 0) return;
+    this.inflight++;
+    const attempts = kept.map((v) => this.attempt[v]!);
+    const settle = (results: readonly ({ ok: true; handle: Handle } | { ok: false; message: string })[]) => {
+      this.inflight--;
+      kept.forEach((v, i) => {
+        const res = results[i] ?? { ok: false as const, message: 'the scheduler gave no answer for this task' };
+        const current = this.st[v] === LAUNCH && this.attempt[v] === attempts[i];
+        if (!res.ok) {
+          if (!current) return;
+          this.release(v);
+          this.fail(v, { failure: 'submit', message: res.message, outcome: {} }, true);
+          return;
+        }
+        if (!current || this.cancelling) {
+          // Cancelled or reset while the hand-over was under way: withdraw it.
+          void this.cfg.adapter.cancel([res.handle]);
+          if (current) {
+            this.release(v);
+            this.st[v] = CANCEL;
+            this.emit({ type: 'task', reason: 'cancelled', t: this.now(), id: res.handle.taskId, attempt: res.handle.attempt });
+          }
+          return;
+        }
+        this.handles.set(v, res.handle);
+        this.emit({ type: 'task', reason: 'queued', t: this.now(), id: res.handle.taskId, attempt: res.handle.attempt, where: { jobId: res.handle.jobId } });
+        this.handedOverNow(v);
+      });
+      this.pump();
+      this.maybeFinish();
+    };
+    this.cfg.adapter.submit(subs).then(settle, (e: unknown) =>
+      settle(subs.map(() => ({ ok: false as const, message: `submission failed: ${(e as Error).message}` }))),
+    );
+  }
+
+  /** Handles of the dependencies of v that have not succeeded yet (they run before v, natively). */
+  private upstreamHandles(v: number): Handle[] {
+    const out: Handle[] = [];
+    for (const p of this.cfg.graph.dag.predecessors(v)) {
+      if (this.st[p] === OK) continue;
+      const h = this.handles.get(p);
+      if (h) out.push(h);
+    }
+    return out;
+  }
+
+  /** Whether p counts as done for v because the scheduler holds v until p succeeds. */
+  private handedOver(p: number, v: number): boolean {
+    return (
+      this.native &&
+      this.cfg.graph.tasks[v]!.node.runAfter === 'success' &&
+      (this.st[p] === LAUNCH || this.st[p] === RUN) &&
+      this.handles.has(p)
+    );
+  }
+
+  /** p now has a handle: the successors that only wait for its hand-over may follow it. */
+  private handedOverNow(p: number): void {
+    this.released[p] = 1;
+    for (const w of this.cfg.graph.dag.successors(p)) {
+      if (this.st[w] !== WAIT || this.cfg.graph.tasks[w]!.node.runAfter !== 'success') continue;
+      if (--this.remaining[w]! === 0) this.makeReady(w);
+    }
+  }
+
+  /** Everything an attempt needs, with its files and folders made; undefined if it failed. */
+  private prepare(v: number, after?: Handle[]): Submission | undefined {
     const { graph, paths, runId, campaign } = this.cfg;
     const t = graph.tasks[v]!;
     const attempt = ++this.attempt[v]!;
@@ -270,7 +398,7 @@ export class Engine {
       }
     } catch (e) {
       this.fail(v, { failure: 'submit', message: `cannot prepare ${t.workdir}: ${(e as Error).message}`, outcome: {} }, false);
-      return;
+      return undefined;
     }
     let manifest: string | undefined;
     if (t.items) {
@@ -279,7 +407,7 @@ export class Engine {
         if (!existsSync(manifest)) writeFileSync(manifest, `${JSON.stringify(t.items)}\n`);
       } catch (e) {
         this.fail(v, { failure: 'submit', message: `cannot write the item manifest: ${(e as Error).message}`, outcome: {} }, false);
-        return;
+        return undefined;
       }
     }
     this.st[v] = LAUNCH;
@@ -287,7 +415,7 @@ export class Engine {
     this.take(t, +1);
     this.emit({ type: 'task', reason: 'queued', t: this.now(), id: t.id, attempt });
     const r = t.resources;
-    const sub: Submission = {
+    return {
       taskId: t.id,
       attempt,
       command: t.command,
@@ -310,21 +438,10 @@ export class Engine {
       options: t.node.scheduler,
       ...(t.limit !== undefined ? { limit: t.limit } : {}),
       files,
-      jobName: `${campaign.name}.${t.id}`,
+      jobName: `${campaign.name}.${runId}.${t.id}`,
+      ...(after && after.length > 0 ? { after } : {}),
+      ...(t.node.maxParallel !== undefined ? { maxParallel: t.node.maxParallel } : {}),
     };
-    this.cfg.adapter.submit([sub]).then(
-      ([res]) => {
-        if (res && !res.ok && this.st[v] === LAUNCH) {
-          this.release(v);
-          this.fail(v, { failure: 'submit', message: res.message, outcome: {} }, true);
-        }
-      },
-      (e: unknown) => {
-        if (this.st[v] !== LAUNCH) return;
-        this.release(v);
-        this.fail(v, { failure: 'submit', message: `submission failed: ${(e as Error).message}`, outcome: {} }, true);
-      },
-    );
   }
 
   /** Reserves (+1) or frees (-1) a task's cores, memory and per-node slot. */
@@ -420,6 +537,8 @@ export class Engine {
     const { graph } = this.cfg;
     for (const w of graph.dag.successors(v)) {
       if (this.st[w] !== WAIT) continue;
+      // Already counted when v was handed over (the scheduler held w for v).
+      if (this.released[v] && graph.tasks[w]!.node.runAfter === 'success') continue;
       if (--this.remaining[w]! === 0) this.makeReady(w);
     }
   }
@@ -449,7 +568,8 @@ export class Engine {
     }
     const policy = t.node.retries;
     const kind: FailureKind = f.failure === 'outputs' || f.failure === 'check' || f.failure === 'submit' ? 'failed' : f.failure;
-    const retry = mayRetry && !this.stopping && attempt <= policy.count && policy.on.includes(kind);
+    const failures = ++this.failures[v]!;
+    const retry = mayRetry && !this.stopping && failures <= policy.count && policy.on.includes(kind);
     const delay = retry ? policy.backoff * 2 ** (attempt - 1) : undefined;
     const logs = f.handle ? { out: f.handle.files.out, err: f.handle.files.err } : undefined;
     this.emit({
@@ -465,7 +585,11 @@ export class Engine {
       ...(logs ? { logs } : {}),
       ...origin,
     });
+    this.handles.delete(v);
+    this.released[v] = 0;
     if (delay !== undefined) {
+      // What was handed over to wait for this attempt waits in vain: take it back.
+      if (this.native) this.resetDownstream(v);
       this.st[v] = RETRY;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -483,40 +607,101 @@ export class Engine {
     // Dependents that need success are skipped; those that run after anything count this as done.
     const { graph } = this.cfg;
     for (const w of graph.dag.successors(v)) {
-      if (this.st[w] !== WAIT) continue;
+      if (!this.waiting(w)) continue;
       if (graph.tasks[w]!.node.runAfter === 'any') {
-        if (--this.remaining[w]! === 0) this.makeReady(w);
+        if (this.st[w] === WAIT && --this.remaining[w]! === 0) this.makeReady(w);
       } else {
         this.skip(w, t.id, `upstream ${t.id} failed`);
       }
     }
   }
 
-  /** Marks a task and everything that needs it as skipped. */
-  private skip(v: number, upstream: string, message: string): void {
+  /** Not started on its own: waiting, ready, or (natively) held by the scheduler for a dependency. */
+  private waiting(w: number): boolean {
+    const s = this.st[w]!;
+    return s === WAIT || s === READY || (this.native && s === LAUNCH);
+  }
+
+  /**
+   * A dependency will be retried under a new job: everything handed over to wait for it is
+   * withdrawn and waits again, to be handed over with the new job.
+   */
+  private resetDownstream(v: number): void {
     const { graph } = this.cfg;
+    const reset: number[] = [];
+    const seen = new Set<number>([v]);
     const stack = [v];
-    this.st[v] = SKIP;
-    this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[v]!.id, upstream, message });
     while (stack.length > 0) {
       const u = stack.pop()!;
       for (const w of graph.dag.successors(u)) {
-        if (this.st[w] !== WAIT) continue;
-        if (graph.tasks[w]!.node.runAfter === 'any') {
-          if (--this.remaining[w]! === 0) this.makeReady(w);
-          continue;
-        }
-        this.st[w] = SKIP;
-        const id = graph.tasks[u]!.id;
-        this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[w]!.id, upstream: id, message: `upstream ${id} was skipped` });
+        if (seen.has(w) || !this.waiting(w)) continue;
+        seen.add(w);
+        reset.push(w);
         stack.push(w);
       }
     }
+    const withdraw: Handle[] = [];
+    for (const w of reset) {
+      const h = this.handles.get(w);
+      if (this.st[w] === LAUNCH) {
+        if (h) withdraw.push(h);
+        this.release(w);
+      }
+      this.st[w] = WAIT;
+      this.released[w] = 0;
+    }
+    if (withdraw.length > 0) void this.cfg.adapter.cancel(withdraw);
+    for (const w of graph.order) {
+      if (!seen.has(w) || w === v) continue;
+      let count = 0;
+      for (const p of graph.dag.predecessors(w)) {
+        if (this.st[p] === OK || (this.st[p] === OUT && this.cfg.plan.upToDate[p]) || this.handedOver(p, w)) continue;
+        count++;
+      }
+      this.remaining[w] = count;
+      if (count === 0) this.makeReady(w);
+    }
+  }
+
+  /** Marks a task and everything that needs it as skipped. */
+  private skip(v: number, upstream: string, message: string): void {
+    const { graph } = this.cfg;
+    const withdraw: Handle[] = [];
+    const mark = (w: number, up: string, msg: string) => {
+      if (this.st[w] === LAUNCH) {
+        // Held by the scheduler for a dependency that will never succeed.
+        const h = this.handles.get(w);
+        if (h) withdraw.push(h);
+        this.release(w);
+      }
+      this.st[w] = SKIP;
+      this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[w]!.id, upstream: up, message: msg });
+    };
+    mark(v, upstream, message);
+    const stack = [v];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      for (const w of graph.dag.successors(u)) {
+        if (!this.waiting(w)) continue;
+        if (graph.tasks[w]!.node.runAfter === 'any') {
+          if (this.st[w] === WAIT && --this.remaining[w]! === 0) this.makeReady(w);
+          continue;
+        }
+        const id = graph.tasks[u]!.id;
+        mark(w, id, `upstream ${id} was skipped`);
+        stack.push(w);
+      }
+    }
+    if (withdraw.length > 0) void this.cfg.adapter.cancel(withdraw);
   }
 
   private maybeFinish(): void {
-    if (this.finished || this.active > 0) return;
-    if (!this.stopping && (this.ready.size > 0 || this.timers.size > 0)) return;
+    if (this.finished || this.inflight > 0) return;
+    const detached = this.cfg.detach === true && this.native && !this.stopping && this.ready.size === 0;
+    if (!detached) {
+      if (this.active > 0) return;
+      if (!this.stopping && (this.ready.size > 0 || this.timers.size > 0)) return;
+    }
     this.finished = true;
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
     for (let v = 0; v < this.n; v++) {
@@ -526,9 +711,13 @@ export class Engine {
     }
     const status: RunStatus = this.cancelling
       ? 'cancelled'
-      : this.anyFailed || counts.skipped > 0 || counts.pending > 0
+      : this.anyFailed || counts.skipped > 0
         ? 'failed'
-        : 'succeeded';
+        : counts.queued + counts.running > 0 && this.cfg.detach
+          ? 'detached'
+          : counts.pending > 0
+            ? 'failed'
+            : 'succeeded';
     this.emit({ type: 'run', reason: 'finished', t: this.now(), runId: this.cfg.runId, status, counts });
     void this.cfg.adapter.close();
     this.resolveDone(status);

@@ -49,7 +49,8 @@ export interface TaskInfo {
   readonly state: TaskState;
 }
 
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+/** How a run ended. `detached`: everything was handed to a batch scheduler, which goes on alone. */
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'detached';
 
 /**
  * Everything the engine reports, as one discriminated union on `type` x `reason`. Every event

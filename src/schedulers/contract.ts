@@ -51,8 +51,10 @@ export interface Submission {
   readonly files: AttemptFiles;
   /** Handles of upstream attempts the scheduler must wait for (native dependencies only). */
   readonly after?: readonly Handle[];
-  /** Name for the scheduler's queue listing. */
+  /** Name for the scheduler's queue listing: campaign, run id and task id. */
   readonly jobName: string;
+  /** At most this many attempts of the same node at once (a job array's `%N` throttle). */
+  readonly maxParallel?: number;
 }
 
 export interface AttemptFiles {
