@@ -15,8 +15,11 @@ export interface CampaignContext {
   readonly store: StateStore;
 }
 
-export function openCampaign(file: string, opts: { set?: string[]; stateDir?: string; create?: boolean }): CampaignContext {
-  const loaded = loadOrExit({ file, set: opts.set ?? [] });
+export async function openCampaign(
+  file: string,
+  opts: { set?: string[]; stateDir?: string; create?: boolean },
+): Promise<CampaignContext> {
+  const loaded = await loadOrExit({ file, set: opts.set ?? [] });
   const tasks = loaded.tasks;
   const paths = StatePaths.forCampaign(file, opts.stateDir, loaded.campaign.stateDir);
   if (opts.create) {

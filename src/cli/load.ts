@@ -15,8 +15,8 @@ export interface LoadArgs {
  * Loads a campaign for a command; on bad input prints every diagnostic and throws a
  * UsageError (exit 2). Warnings are printed to stderr and loading goes on.
  */
-export function loadOrExit(args: LoadArgs): Loaded {
-  const result = loadCampaign(args.file, { overrides: args.set ?? [] });
+export async function loadOrExit(args: LoadArgs): Promise<Loaded> {
+  const result = await loadCampaign(args.file, { overrides: args.set ?? [] });
   if (!result.ok) {
     if (result.fatal) throw new UsageError(result.fatal);
     printDiagnostics(result.diagnostics, args, true);

@@ -8,6 +8,7 @@ import { run, usage as runUsage } from './commands/run.js';
 import { runs, usage as runsUsage } from './commands/runs.js';
 import { status, usage as statusUsage } from './commands/status.js';
 import { validate, usage as validateUsage } from './commands/validate.js';
+import { watch, usage as watchUsage } from './commands/watch.js';
 import { Exit, UsageError } from './exit.js';
 import { err, out } from './io.js';
 
@@ -25,6 +26,7 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
   status: { run: status, summary: 'show tasks by state, per subcampaign', usage: statusUsage },
   runs: { run: runs, summary: 'list the runs of a campaign and how they ended', usage: runsUsage },
   logs: { run: logs, summary: "print a task's output", usage: logsUsage },
+  watch: { run: watch, summary: 'attach the live view to a run started elsewhere', usage: watchUsage },
   cancel: { run: cancel, summary: 'stop the running campaign', usage: cancelUsage },
 };
 
@@ -51,6 +53,9 @@ Run 'campaign COMMAND --help' for a command's options and examples.
 Exit codes: 0 ok, 1 tasks failed, 2 bad input or usage, 3 locked by another run, 130 interrupted.
 `;
 }
+
+// React's development build keeps a performance entry per update; the dashboard wants production.
+process.env.NODE_ENV ??= 'production';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -9,12 +9,11 @@ import { JournalSink } from '../../state/journal-sink.js';
 import { describeHolder, Lock } from '../../state/lock.js';
 import { LogSink } from '../../state/log-sink.js';
 import { nextRunId } from '../../state/store.js';
-import { JsonLines } from '../../ui/json-lines.js';
-import { PlainReporter } from '../../ui/plain.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { batched, out } from '../io.js';
 import { campaignOptions, oneOf, parse } from '../options.js';
+import { openView } from '../view.js';
 
 export const usage = `Usage: campaign run FILE [options]
 
@@ -72,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`run needs exactly one FILE\n\n${usage}`);
-  const ui = oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
+  const ui = values.ui === undefined ? undefined : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
   const capacity = {
     cores: positiveInt('cores', values.cores) ?? availableParallelism(),
     memory: values.memory !== undefined ? memoryOption(values.memory) : Math.floor((totalmem() / 1024 / 1024) * 0.9),
@@ -109,13 +108,24 @@ export async function run(argv: string[]): Promise<number> {
     mkdirSync(paths.run(runId), { recursive: true });
     const journal = new JournalSink(paths.journal(runId), tasks, loaded.campaign.file, store.seq);
     const sinks: EventSink[] = [journal, new LogSink(paths.log(runId), runId)];
-    const retry = `campaign run ${file} --retry-failed`;
     const stdout = batched(out);
-    if (ui === 'json') sinks.push(new JsonLines(stdout.line));
-    else sinks.push(new PlainReporter(stdout.line, retry));
-    sinks.push({ handle: () => {}, close: stdout.flush });
     const adapter = new LocalAdapter();
-    const engine = new Engine({
+    let engine: Engine | undefined;
+    let interrupted = false;
+    const onSignal = () => {
+      interrupted = true;
+      engine?.cancel();
+    };
+    const view = await openView({
+      ui,
+      file,
+      stdout,
+      canDetach: adapter.detachable,
+      onCancel: onSignal,
+      onInterrupt: onSignal,
+    });
+    sinks.push(view.sink, { handle: () => {}, close: stdout.flush });
+    engine = new Engine({
       campaign: loaded.campaign,
       graph: tasks,
       plan,
@@ -129,11 +139,6 @@ export async function run(argv: string[]): Promise<number> {
       capacity,
       failFast: values['fail-fast'] ?? false,
     });
-    let interrupted = false;
-    const onSignal = () => {
-      interrupted = true;
-      engine.cancel();
-    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onSignal);

@@ -15,7 +15,7 @@ Examples:
   campaign validate a.toml b.yaml --format json
   campaign validate run.toml --set vars.nsplits=16`;
 
-export function validate(argv: string[]): number {
+export async function validate(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...campaignOptions, format: { type: 'string' } }, usage);
   if (values.help) {
     out(`${usage}\n`);
@@ -26,7 +26,7 @@ export function validate(argv: string[]): number {
   let failed = false;
   const json: unknown[] = [];
   for (const file of positionals) {
-    const r = loadCampaign(file, { overrides: values.set ?? [] });
+    const r = await loadCampaign(file, { overrides: values.set ?? [] });
     if (!r.ok && r.fatal) {
       failed = true;
       if (format === 'json')

@@ -1,0 +1,79 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { EventSink } from '../exec/events.js';
+import { JsonLines } from '../ui/json-lines.js';
+import { chooseUi, colorEnabled, type UiMode } from '../ui/mode.js';
+import { PlainReporter } from '../ui/plain.js';
+
+export interface ViewOptions {
+  /** `--ui`, if given. */
+  readonly ui: UiMode | undefined;
+  /** The campaign file, for the retry command. */
+  readonly file: string;
+  readonly stdout: { line: (text: string) => void; flush: () => void };
+  /** Whether the work goes on when the view is left (a watched run, a batch scheduler). */
+  readonly canDetach: boolean;
+  /** The user asked to cancel the run (dashboard `c`, or leaving a run that cannot go on alone). */
+  readonly onCancel: () => void;
+  /** Ctrl-C in the dashboard (raw mode swallows the signal). */
+  readonly onInterrupt?: () => void;
+}
+
+export interface View {
+  readonly sink: EventSink;
+  readonly mode: UiMode;
+  /** Whether the user left the view (`q`). */
+  left(): boolean;
+}
+
+/** Opens the view the mode calls for: the Ink dashboard, plain lines, or JSON events. */
+export async function openView(opts: ViewOptions): Promise<View> {
+  const mode = chooseUi({ ...(opts.ui ? { flag: opts.ui } : {}), env: process.env, isTTY: process.stdout.isTTY === true });
+  const retry = `campaign run ${opts.file} --retry-failed`;
+  if (mode === 'json') return { mode, sink: new JsonLines(opts.stdout.line), left: () => false };
+  if (mode === 'plain') return { mode, sink: new PlainReporter(opts.stdout.line, retry), left: () => false };
+  // Loaded only for the dashboard: a plain run never pays for React.
+  const { startDashboard } = await import('../ui/dashboard/index.js');
+  let left = false;
+  const handle = startDashboard({
+    file: opts.file,
+    noColor: !colorEnabled({ env: process.env, isTTY: process.stdout.isTTY === true }),
+    readLogTail: tail,
+    onCancel: opts.onCancel,
+    onQuit: () => {
+      left = true;
+    },
+    ...(opts.onInterrupt ? { onInterrupt: opts.onInterrupt } : {}),
+    canDetach: opts.canDetach,
+  });
+  return {
+    mode,
+    sink: {
+      handle: (e) => handle.sink.handle(e),
+      close: async () => {
+        await handle.sink.close?.();
+      },
+    },
+    left: () => left,
+  };
+}
+
+/** The last `n` lines of a file (reads at most its last 64 KB). */
+export function tail(path: string, n: number): string[] {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = statSync(path).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    const lines = buf.toString('utf8').split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(-n);
+  } finally {
+    closeSync(fd);
+  }
+}
