@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { graph, usage as graphUsage } from './commands/graph.js';
-import { plan, usage as planUsage } from './commands/plan.js';
 import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { graph, usage as graphUsage } from './commands/graph.js';
 import { logs, usage as logsUsage } from './commands/logs.js';
+import { plan, usage as planUsage } from './commands/plan.js';
 import { run, usage as runUsage } from './commands/run.js';
 import { runs, usage as runsUsage } from './commands/runs.js';
 import { status, usage as statusUsage } from './commands/status.js';

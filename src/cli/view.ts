@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { EventSink } from '../exec/events.js';
+import { shellQuote } from '../model/shell.js';
 import { JsonLines } from '../ui/json-lines.js';
 import { chooseUi, colorEnabled, type UiMode } from '../ui/mode.js';
 import { PlainReporter } from '../ui/plain.js';
@@ -27,8 +28,12 @@ export interface View {
 
 /** Opens the view the mode calls for: the Ink dashboard, plain lines, or JSON events. */
 export async function openView(opts: ViewOptions): Promise<View> {
-  const mode = chooseUi({ ...(opts.ui ? { flag: opts.ui } : {}), env: process.env, isTTY: process.stdout.isTTY === true });
-  const retry = `campaign run ${opts.file} --retry-failed`;
+  const mode = chooseUi({
+    ...(opts.ui ? { flag: opts.ui } : {}),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+  });
+  const retry = `campaign run ${shellQuote(opts.file)} --retry-failed`;
   if (mode === 'json') return { mode, sink: new JsonLines(opts.stdout.line), left: () => false };
   if (mode === 'plain') return { mode, sink: new PlainReporter(opts.stdout.line, retry), left: () => false };
   // Loaded only for the dashboard: a plain run never pays for React.

@@ -47,7 +47,9 @@ function excerpt(l: Location, c: Painter): string[] {
 /** Diagnostics as JSON for editors and tools; positions are 1-based. */
 export function diagnosticsJson(ds: readonly LocatedDiagnostic[]): string {
   const loc = (l?: Location) =>
-    l ? { file: l.file, line: l.line, column: l.column, endColumn: l.column + l.length, source: l.lineText } : {};
+    l
+      ? { file: l.file, line: l.line, column: l.column, endColumn: l.column + l.length, source: l.lineText }
+      : {};
   return `${JSON.stringify(
     {
       ok: !ds.some((d) => d.severity === 'error'),
@@ -76,6 +78,13 @@ interface Painter {
 }
 
 export function painter(color: boolean): Painter {
-  const wrap = (open: number, close: number) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[${close}m` : s);
-  return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39), bold: wrap(1, 22) };
+  const wrap = (open: number, close: number) => (s: string) =>
+    color ? `\x1b[${open}m${s}\x1b[${close}m` : s;
+  return {
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    green: wrap(32, 39),
+    cyan: wrap(36, 39),
+    bold: wrap(1, 22),
+  };
 }

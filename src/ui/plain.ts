@@ -35,11 +35,15 @@ export class PlainReporter implements EventSink {
     }
     switch (e.reason) {
       case 'queued':
-        if (this.showQueued) this.line(e.t, `queued     ${e.id}${e.where?.jobId ? ` (job ${e.where.jobId})` : ''}`);
+        if (this.showQueued)
+          this.line(e.t, `queued     ${e.id}${e.where?.jobId ? ` (job ${e.where.jobId})` : ''}`);
         break;
       case 'started': {
         const where = e.where.jobId && !e.where.pid ? `job ${e.where.jobId}` : `pid ${e.where.pid}`;
-        this.line(e.t, `started    ${e.id}${attempt(e.attempt)} (${where})${e.fromRun ? `, reattached from ${e.fromRun}` : ''}`);
+        this.line(
+          e.t,
+          `started    ${e.id}${attempt(e.attempt)} (${where})${e.fromRun ? `, reattached from ${e.fromRun}` : ''}`,
+        );
         break;
       }
       case 'succeeded':
@@ -47,9 +51,15 @@ export class PlainReporter implements EventSink {
         break;
       case 'failed':
         if (e.retryIn !== undefined) {
-          this.line(e.t, `failed     ${e.id}${attempt(e.attempt)}: ${e.message}; retrying in ${formatDuration(e.retryIn)}`);
+          this.line(
+            e.t,
+            `failed     ${e.id}${attempt(e.attempt)}: ${e.message}; retrying in ${formatDuration(e.retryIn)}`,
+          );
         } else {
-          this.line(e.t, `failed     ${e.id}${attempt(e.attempt)}: ${e.message}${e.logs ? `  log: ${e.logs.err}` : ''}`);
+          this.line(
+            e.t,
+            `failed     ${e.id}${attempt(e.attempt)}: ${e.message}${e.logs ? `  log: ${e.logs.err}` : ''}`,
+          );
           this.failures.push({ id: e.id, message: e.message, ...(e.logs ? { log: e.logs.err } : {}) });
         }
         break;
@@ -63,7 +73,9 @@ export class PlainReporter implements EventSink {
   }
 
   private summary(t: number, status: string, counts: Record<TaskState, number>): void {
-    const parts = (Object.entries(counts) as [TaskState, number][]).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+    const parts = (Object.entries(counts) as [TaskState, number][])
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`);
     this.line(t, `${status}: ${parts.join(', ') || 'nothing to do'} in ${seconds(t - this.start)}`);
     if (this.failures.length > 0) {
       this.write('failed tasks:');

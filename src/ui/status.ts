@@ -14,7 +14,15 @@ export interface TaskView {
   readonly where?: string;
 }
 
-const COLUMNS: readonly TaskState[] = ['succeeded', 'failed', 'skipped', 'cancelled', 'running', 'queued', 'pending'];
+const COLUMNS: readonly TaskState[] = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+  'running',
+  'queued',
+  'pending',
+];
 
 export type Counts = Record<TaskState, number>;
 
@@ -23,7 +31,10 @@ export function emptyCounts(): Counts {
 }
 
 /** Per-subcampaign rows: each top-level node or group, and the groups inside, with their tasks' states. */
-export function statusRows(campaign: Campaign, tasks: readonly TaskView[]): { label: string; counts: Counts; total: number }[] {
+export function statusRows(
+  campaign: Campaign,
+  tasks: readonly TaskView[],
+): { label: string; counts: Counts; total: number }[] {
   const byNode = new Map<string, TaskView[]>();
   for (const t of tasks) {
     const list = byNode.get(t.node);
@@ -35,7 +46,12 @@ export function statusRows(campaign: Campaign, tasks: readonly TaskView[]): { la
     const node = campaign.nodes.get(id)!;
     const counts = emptyCounts();
     const index = rows.length;
-    if (depth <= 1 || node.kind === 'group') rows.push({ label: `${'  '.repeat(depth)}${node.name}${node.kind === 'group' ? '/' : ''}`, counts, total: 0 });
+    if (depth <= 1 || node.kind === 'group')
+      rows.push({
+        label: `${'  '.repeat(depth)}${node.name}${node.kind === 'group' ? '/' : ''}`,
+        counts,
+        total: 0,
+      });
     if (node.kind === 'task') for (const t of byNode.get(id) ?? []) counts[t.state]++;
     else {
       for (const c of node.children) {
@@ -60,15 +76,19 @@ export function formatStatus(campaign: Campaign, header: string, tasks: readonly
   const width = Math.max(11, ...rows.map((r) => r.label.length));
   const head = ['SUBCAMPAIGN'.padEnd(width), 'TASKS', ...COLUMNS.map((c) => c.toUpperCase())];
   const widths = head.map((h) => h.length);
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]!) : c.padStart(widths[i]!))).join('  ');
   const out = [header, '', line(head)];
-  for (const r of rows) out.push(line([r.label, String(r.total), ...COLUMNS.map((c) => String(r.counts[c]))]));
+  for (const r of rows)
+    out.push(line([r.label, String(r.total), ...COLUMNS.map((c) => String(r.counts[c]))]));
   return `${out.join('\n')}\n`;
 }
 
 /** `status --failed`: each failed task with its reason and the path of its log. */
 export function formatFailures(tasks: readonly TaskView[]): string {
-  const failed = tasks.filter((t) => t.state === 'failed' || t.state === 'skipped' || t.state === 'cancelled');
+  const failed = tasks.filter(
+    (t) => t.state === 'failed' || t.state === 'skipped' || t.state === 'cancelled',
+  );
   if (failed.length === 0) return 'no failed tasks\n';
   return failed
     .map((t) => {

@@ -20,7 +20,11 @@ Examples:
 export async function cancel(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { help: { type: 'boolean', short: 'h' }, 'state-dir': { type: 'string' }, set: { type: 'string', multiple: true } },
+    {
+      help: { type: 'boolean', short: 'h' },
+      'state-dir': { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
     usage,
   );
   if (values.help) {
@@ -28,11 +32,17 @@ export async function cancel(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const { paths, store, tasks } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { paths, store, tasks } = await openCampaign(file, {
+    set: values.set ?? [],
+    stateDir: values['state-dir'],
+  });
   const holder = Lock.read(paths.lock);
   if (holder && !Lock.isStale(paths.lock, holder)) {
     if (holder.host !== hostname()) {
-      throw new UsageError(`the run is held by ${describeHolder(holder)}; cancel it on that host`, Exit.usage);
+      throw new UsageError(
+        `the run is held by ${describeHolder(holder)}; cancel it on that host`,
+        Exit.usage,
+      );
     }
     process.kill(holder.pid, 'SIGTERM');
     out(`cancelling run ${holder.runId ?? '?'} (${describeHolder(holder)})\n`);
@@ -45,12 +55,21 @@ export async function cancel(argv: string[]): Promise<number> {
   for (const t of tasks.tasks) {
     const rec = store.tasks.get(t.id);
     if (!rec || (rec.state !== 'running' && rec.state !== 'queued') || !rec.jobId || !rec.startRun) continue;
-    const handle = { taskId: t.id, attempt: rec.attempt, jobId: rec.jobId, files: paths.attempt(rec.startRun, t.id, rec.attempt) };
+    const handle = {
+      taskId: t.id,
+      attempt: rec.attempt,
+      jobId: rec.jobId,
+      files: paths.attempt(rec.startRun, t.id, rec.attempt),
+    };
     if (isOurs(handle)) {
       process.kill(Number(rec.jobId), 'SIGTERM');
       stopped++;
     }
   }
-  out(stopped > 0 ? `no run is active; terminated ${stopped} task${stopped === 1 ? '' : 's'} it left running\n` : 'no run is active\n');
+  out(
+    stopped > 0
+      ? `no run is active; terminated ${stopped} task${stopped === 1 ? '' : 's'} it left running\n`
+      : 'no run is active\n',
+  );
   return Exit.ok;
 }

@@ -29,7 +29,8 @@ export async function expand(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const [file, node] = positionals;
-  if (!file || positionals.length > 2) throw new UsageError(`expand needs a FILE, and at most one NODE\n\n${usage}`);
+  if (!file || positionals.length > 2)
+    throw new UsageError(`expand needs a FILE, and at most one NODE\n\n${usage}`);
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
   let report: ExpansionReport | undefined;
   const r = await loadCampaign(file, { overrides: values.set ?? [], onExpansion: (x) => (report = x) });
@@ -63,17 +64,25 @@ function select(report: ExpansionReport, pattern: string | undefined): Chosen {
   const glob = picomatch(pattern, { dot: true });
   const hits = (id: string) => glob(id) || id.startsWith(`${pattern}.`);
   const scopes = report.scopes.filter((s) => hits(s.table.id) || pattern.startsWith(`${s.table.id}.`));
-  const nodes = report.nodes.filter((nt) => hits(nt.node.id) || scopes.some((s) => nt.node.id.startsWith(`${s.table.id}.`)));
+  const nodes = report.nodes.filter(
+    (nt) => hits(nt.node.id) || scopes.some((s) => nt.node.id.startsWith(`${s.table.id}.`)),
+  );
   return { scopes, nodes };
 }
 
+/** `basin=EP draw=3`; a table's fields one level down: `properties.HucName=Lochsa River`. */
 function valuesText(record: Readonly<Record<string, unknown>>): string {
-  return Object.entries(record)
-    .map(([k, v]) => {
-      const text = valueText(v);
-      return `${k}=${text.length > 48 ? `${text.slice(0, 47)}…` : text}`;
-    })
-    .join(' ');
+  const parts: string[] = [];
+  const add = (k: string, v: unknown) => {
+    const text = valueText(v);
+    parts.push(`${k}=${text.length > 48 ? `${text.slice(0, 47)}…` : text}`);
+  };
+  for (const [k, v] of Object.entries(record)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k2, v2] of Object.entries(v)) add(`${k}.${k2}`, v2);
+    } else add(k, v);
+  }
+  return parts.join(' ');
 }
 
 function asText(c: Chosen): string {
@@ -82,7 +91,9 @@ function asText(c: Chosen): string {
   let rejected = 0;
   for (const { table, result } of c.scopes) {
     const set = result.set;
-    out.push(`${table.id}: ${set ? describeFanout(table.fanout, set, table.workflow) : 'could not be expanded'}`);
+    out.push(
+      `${table.id}: ${set ? describeFanout(table.fanout, set, table.workflow) : 'could not be expanded'}`,
+    );
     if (!set) {
       out.push('');
       continue;
@@ -95,7 +106,8 @@ function asText(c: Chosen): string {
     for (let i = 0; i < set.count; i++) {
       const r = bad.get(i);
       const index = String(i).padStart(iw);
-      if (r) out.push(`  ${index}  ${'rejected'.padEnd(idw)}  ${rejectedText(r).replace(/^item [0-9]+ /, '')}`);
+      if (r)
+        out.push(`  ${index}  ${'rejected'.padEnd(idw)}  ${rejectedText(r).replace(/^item [0-9]+ /, '')}`);
       else out.push(`  ${index}  ${set.id(i).padEnd(idw)}  ${valuesText(set.record(i))}`);
     }
     const ok = set.count - result.rejected.length;
@@ -111,9 +123,9 @@ function asText(c: Chosen): string {
     out.push('');
   }
   const tasks = c.nodes.reduce((n, nt) => n + nt.count, 0);
-  out.push(
-    `${plural(c.scopes.length, 'fan-out')}: ${plural(instances, 'instance')}${rejected > 0 ? `, ${rejected} rejected` : ''}; ${plural(tasks, 'task')}`,
-  );
+  // With items rejected there are no tasks yet: the counts would mislead.
+  const outcome = rejected > 0 ? `, ${rejected} rejected` : `; ${plural(tasks, 'task')}`;
+  out.push(`${plural(c.scopes.length, 'fan-out')}: ${plural(instances, 'instance')}${outcome}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -124,8 +136,11 @@ function nodeLine(nt: NodeTasks): string {
   if (f.skipped > 0) {
     const kept = new Set(Array.from(f.kept));
     const complete: string[] = [];
-    for (let i = 0; i < f.instances.count && complete.length < 5; i++) if (!kept.has(i)) complete.push(f.instances.id(i));
-    parts.push(`(${f.skipped} complete, left out: ${complete.join(', ')}${f.skipped > complete.length ? ', …' : ''})`);
+    for (let i = 0; i < f.instances.count && complete.length < 5; i++)
+      if (!kept.has(i)) complete.push(f.instances.id(i));
+    parts.push(
+      `(${f.skipped} complete, left out: ${complete.join(', ')}${f.skipped > complete.length ? ', …' : ''})`,
+    );
   }
   return parts.join(' ');
 }
@@ -159,7 +174,8 @@ function asJson(c: Chosen): unknown {
         const f = nt.fanout!;
         const kept = new Set(Array.from(f.kept));
         const complete: string[] = [];
-        if (f.skipped > 0) for (let i = 0; i < f.instances.count; i++) if (!kept.has(i)) complete.push(f.instances.id(i));
+        if (f.skipped > 0)
+          for (let i = 0; i < f.instances.count; i++) if (!kept.has(i)) complete.push(f.instances.id(i));
         return {
           node: nt.node.id,
           instances: f.instances.count,

@@ -3,8 +3,8 @@ import { nearest } from '../../config/suggest.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { out } from '../io.js';
-import { parse } from '../options.js';
 import { defaultCampaignFile } from '../locate-file.js';
+import { parse } from '../options.js';
 
 export const usage = `Usage: campaign logs TASK [FILE] [--err] [--follow] [--attempt N] [--run RUN]
 
@@ -42,7 +42,10 @@ export async function logs(argv: string[]): Promise<number> {
   const task = positionals[0];
   if (!task) throw new UsageError(`logs needs a TASK\n\n${usage}`);
   const file = positionals[1] ?? defaultCampaignFile(values['state-dir']);
-  const { tasks, store, paths } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { tasks, store, paths } = await openCampaign(file, {
+    set: values.set ?? [],
+    stateDir: values['state-dir'],
+  });
   if (!tasks.indexOf.has(task)) {
     const near = nearest(task, tasks.indexOf.keys());
     throw new UsageError(`no task '${task}' in ${file}${near ? `; did you mean '${near}'?` : ''}`);
@@ -55,7 +58,8 @@ export async function logs(argv: string[]): Promise<number> {
   if (!Number.isInteger(attempt) || attempt < 1) throw new UsageError(`--attempt must be a positive integer`);
   const files = paths.attempt(run, task, attempt);
   const path = values.err ? files.err : files.out;
-  if (!existsSync(path)) throw new UsageError(`no log for '${task}' attempt ${attempt} of run ${run} (${path})`);
+  if (!existsSync(path))
+    throw new UsageError(`no log for '${task}' attempt ${attempt} of run ${run} (${path})`);
   let offset = copy(path, 0);
   if (values.follow) {
     // Until the launcher records the attempt's end, and once more after it to drain.

@@ -25,6 +25,12 @@ export async function plan(argv: string[]): Promise<number> {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`plan needs exactly one FILE\n\n${usage}`);
   const loaded = await loadOrExit({ file, set: values.set ?? [] });
-  out(formatPlan(loaded.campaign, loaded.graph, { tasks: loaded.tasks, pairing: loaded.pairing, all: values.all ?? false }));
+  out(
+    formatPlan(loaded.campaign, loaded.graph, {
+      tasks: loaded.tasks,
+      pairing: loaded.pairing,
+      all: values.all ?? false,
+    }),
+  );
   return Exit.ok;
 }

@@ -71,13 +71,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`run needs exactly one FILE\n\n${usage}`);
-  const ui = values.ui === undefined ? undefined : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
+  const ui =
+    values.ui === undefined
+      ? undefined
+      : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
   const capacity = {
     cores: positiveInt('cores', values.cores) ?? availableParallelism(),
-    memory: values.memory !== undefined ? memoryOption(values.memory) : Math.floor((totalmem() / 1024 / 1024) * 0.9),
+    memory:
+      values.memory !== undefined
+        ? memoryOption(values.memory)
+        : Math.floor((totalmem() / 1024 / 1024) * 0.9),
     maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
   };
-  const ctx = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'], create: !values['dry-run'] });
+  const ctx = await openCampaign(file, {
+    set: values.set ?? [],
+    stateDir: values['state-dir'],
+    create: !values['dry-run'],
+  });
   const { loaded, tasks, paths, store } = ctx;
   const selected = planRun(tasks, store, {
     ...(values.only ? { only: values.only } : {}),
@@ -90,7 +100,12 @@ export async function run(argv: string[]): Promise<number> {
   const { plan } = selected;
 
   if (values['dry-run']) {
-    out(dryRun(tasks.tasks.map((t) => t.id), plan));
+    out(
+      dryRun(
+        tasks.tasks.map((t) => t.id),
+        plan,
+      ),
+    );
     return Exit.ok;
   }
 
@@ -154,7 +169,10 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function dryRun(ids: readonly string[], plan: { action: Uint8Array; reason: (string | undefined)[] }): string {
+function dryRun(
+  ids: readonly string[],
+  plan: { action: Uint8Array; reason: (string | undefined)[] },
+): string {
   const rows: string[] = [];
   let done = 0;
   for (let v = 0; v < ids.length; v++) {
@@ -173,12 +191,14 @@ function dryRun(ids: readonly string[], plan: { action: Uint8Array; reason: (str
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
   return n;
 }
 
 function memoryOption(v: string): number {
   const m = parseMemory(v);
-  if (m === undefined) throw new UsageError(`--memory must be a size with a unit such as 8G, not ${JSON.stringify(v)}`);
+  if (m === undefined)
+    throw new UsageError(`--memory must be a size with a unit such as 8G, not ${JSON.stringify(v)}`);
   return m;
 }

@@ -2,9 +2,9 @@ import { StatePaths } from '../../state/paths.js';
 import { StateStore } from '../../state/store.js';
 import { Exit } from '../exit.js';
 import { out } from '../io.js';
+import { loadOrExit } from '../load.js';
 import { defaultCampaignFile } from '../locate-file.js';
 import { parse } from '../options.js';
-import { loadOrExit } from '../load.js';
 
 export const usage = `Usage: campaign runs [FILE] [--json] [--state-dir DIR]
 
@@ -16,7 +16,16 @@ Examples:
   campaign runs --json`;
 
 export async function runs(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, 'state-dir': { type: 'string' }, set: { type: 'string', multiple: true } }, usage);
+  const { values, positionals } = parse(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
+    usage,
+  );
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
@@ -38,11 +47,17 @@ export async function runs(argv: string[]): Promise<number> {
     iso(r.started),
     r.ended ? iso(r.ended) : '-',
     r.status,
-    r.counts ? Object.entries(r.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') : '-',
+    r.counts
+      ? Object.entries(r.counts)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ')
+      : '-',
   ]);
   const head = ['RUN', 'STARTED', 'ENDED', 'STATUS', 'TASKS'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   out(`${[line(head), ...rows.map(line)].join('\n')}\n`);
   return Exit.ok;
 }

@@ -21,7 +21,12 @@ Examples:
 export async function status(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { ...campaignOptions, failed: { type: 'boolean' }, json: { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    {
+      ...campaignOptions,
+      failed: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+    },
     usage,
   );
   if (values.help) {
@@ -29,7 +34,10 @@ export async function status(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const { loaded, tasks, paths, store } = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
+  const { loaded, tasks, paths, store } = await openCampaign(file, {
+    set: values.set ?? [],
+    stateDir: values['state-dir'],
+  });
   const views: TaskView[] = tasks.tasks.map((t) => {
     const rec = store.tasks.get(t.id);
     if (!rec) return { id: t.id, node: t.node.id, state: 'pending', attempt: 0 };
@@ -57,7 +65,12 @@ export async function status(argv: string[]): Promise<number> {
           campaign: loaded.campaign.name,
           run: last ? { id: last.id, status: last.status } : null,
           running: live ? { pid: live.pid, host: live.host, since: live.since } : null,
-          totals: Object.fromEntries(['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'].map((s) => [s, views.filter((v) => v.state === s).length])),
+          totals: Object.fromEntries(
+            ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'].map((s) => [
+              s,
+              views.filter((v) => v.state === s).length,
+            ]),
+          ),
           tasks: views,
         },
         null,

@@ -31,7 +31,10 @@ export async function watch(argv: string[]): Promise<number> {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const ui = values.ui === undefined ? undefined : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
+  const ui =
+    values.ui === undefined
+      ? undefined
+      : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
   const ctx = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
   const { paths, store, tasks, loaded } = ctx;
@@ -87,7 +90,11 @@ export async function watch(argv: string[]): Promise<number> {
   return interrupted ? Exit.interrupted : Exit.ok;
 }
 
-function passThrough(values: { set?: string[] | undefined; ui?: string | undefined; 'state-dir'?: string | undefined }): string[] {
+function passThrough(values: {
+  set?: string[] | undefined;
+  ui?: string | undefined;
+  'state-dir'?: string | undefined;
+}): string[] {
   return [
     ...(values.set ?? []).flatMap((s) => ['--set', s]),
     ...(values.ui ? ['--ui', values.ui] : []),

@@ -1,26 +1,29 @@
 import { Static, Text } from 'ink';
 import { formatCount, formatDuration } from './format.js';
-import type { Span } from './Line.js';
+import { lineText, type Span } from './Line.js';
 import { STATE_STYLE } from './palette.js';
 import type { FinishedLineView } from './view.js';
 
-/** A completed row or a failure as one scroll-back line; long lines wrap (the full log path matters). */
-export function finishedSpans(l: FinishedLineView): Span[] {
+/**
+ * A completed row, or a failure and its log path, as scroll-back lines. They are not cut to the
+ * width: the full log path matters more than a tidy edge.
+ */
+export function finishedSpans(l: FinishedLineView): Span[][] {
   switch (l.kind) {
     case 'note':
-      return [{ text: `… ${l.text}`, dim: true }];
+      return [[{ text: `… ${l.text}`, dim: true }]];
     case 'failure': {
       const f = l.failure;
       const meta = [f.kind !== 'failed' ? f.kind : '', f.attempt > 1 ? `attempt ${f.attempt}` : '']
         .filter((x) => x !== '')
         .map((x) => ` · ${x}`)
         .join('');
-      return [
+      const head: Span[] = [
         { text: '✘ ', colour: 'red' },
         { text: f.id, bold: true },
         { text: `  ${f.message}${meta}` },
-        ...(f.logPath !== undefined ? [{ text: `  log: ${f.logPath}`, dim: true }] : []),
       ];
+      return f.logPath !== undefined ? [head, [{ text: '  log: ', dim: true }, { text: f.logPath }]] : [head];
     }
     case 'row': {
       const c = l.counts;
@@ -32,10 +35,12 @@ export function finishedSpans(l: FinishedLineView): Span[] {
         if (c[st] > 0) parts.push(`${formatCount(c[st])} ${st}`);
       }
       return [
-        { text: `${STATE_STYLE[worst].icon} `, colour: STATE_STYLE[worst].colour },
-        { text: `${l.name}${l.fanout ? ` ×${formatCount(total)}` : ''}`, bold: true },
-        { text: `  ${parts.join(', ')}` },
-        ...(l.durationMs !== undefined ? [{ text: ` in ${formatDuration(l.durationMs)}`, dim: true }] : []),
+        [
+          { text: `${STATE_STYLE[worst].icon} `, colour: STATE_STYLE[worst].colour },
+          { text: `${l.name}${l.fanout ? ` ×${formatCount(total)}` : ''}`, bold: true },
+          { text: `  ${parts.join(', ')}` },
+          ...(l.durationMs !== undefined ? [{ text: ` in ${formatDuration(l.durationMs)}`, dim: true }] : []),
+        ],
       ];
     }
   }
@@ -47,20 +52,9 @@ export function Finished({ lines, noColor }: { lines: readonly FinishedLineView[
     <Static items={lines as FinishedLineView[]}>
       {(l) => (
         <Text key={l.key}>
-          {noColor
-            ? finishedSpans(l)
-                .map((s) => s.text)
-                .join('')
-            : finishedSpans(l).map((s, i) =>
-                s.colour || s.bold || s.dim ? (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: spans of one line never reorder
-                  <Text key={i} color={s.colour} bold={s.bold} dimColor={s.dim}>
-                    {s.text}
-                  </Text>
-                ) : (
-                  s.text
-                ),
-              )}
+          {finishedSpans(l)
+            .map((spans) => lineText(spans, noColor))
+            .join('\n')}
         </Text>
       )}
     </Static>

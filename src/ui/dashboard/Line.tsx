@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Transform } from 'ink';
 import { textWidth, truncate } from './format.js';
 import type { Colour } from './palette.js';
 
@@ -33,9 +33,54 @@ export function fitSpans(spans: readonly Span[], width: number): Span[] {
   return out;
 }
 
-/** One terminal line, cut to `width`. Never wraps: the layout counts lines, so a line must stay one. */
+const FG: Readonly<Record<Colour, number>> = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+};
+
+/**
+ * A span as text with its SGR escape codes. Lines are styled here rather than through nested
+ * `<Text color>` elements: one Ink node per line keeps React and layout work per frame small.
+ */
+export function paint(s: Span): string {
+  if (s.text === '') return '';
+  let open = '';
+  let close = '';
+  if (s.bold || s.dim) {
+    open += s.bold ? '\u001B[1m' : '\u001B[2m';
+    close = '\u001B[22m' + close;
+  }
+  if (s.inverse) {
+    open += '\u001B[7m';
+    close = '\u001B[27m' + close;
+  }
+  if (s.colour) {
+    open += `\u001B[${FG[s.colour]}m`;
+    close = '\u001B[39m' + close;
+  }
+  return open + s.text + close;
+}
+
+/** The text of a line, styled or plain. */
+export function lineText(spans: readonly Span[], noColor: boolean): string {
+  return noColor ? spans.map((s) => s.text).join('') : spans.map(paint).join('');
+}
+
+/**
+ * One terminal line, cut to `width`; never wraps, since the layout counts lines.
+ *
+ * Ink 6 measures every text it lays out and keeps each distinct string in a cache that is never
+ * emptied (vadimdemedes/ink#986): a dashboard whose lines change every second would grow by
+ * megabytes an hour. So Ink lays out a constant row of spaces, always the same string, and the
+ * real line is put in its place when the frame is written.
+ */
 export function Line({
-  spans: all,
+  spans,
   width,
   noColor,
 }: {
@@ -43,23 +88,16 @@ export function Line({
   readonly width: number;
   readonly noColor: boolean;
 }) {
-  const spans = fitSpans(all, width);
-  const text = spans.map((s) => s.text).join('');
-  if (noColor) return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
-  return (
-    <Text wrap="truncate-end">
-      {text === ''
-        ? ' '
-        : spans.map((s, i) =>
-            s.colour || s.bold || s.dim || s.inverse ? (
-              // biome-ignore lint/suspicious/noArrayIndexKey: spans of one line never reorder
-              <Text key={i} color={s.colour} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
-                {s.text}
-              </Text>
-            ) : (
-              s.text
-            ),
-          )}
-    </Text>
-  );
+  const text = lineText(fitSpans(spans, width), noColor);
+  return <Transform transform={() => text}>{blank(width)}</Transform>;
+}
+
+const blanks = new Map<number, string>();
+function blank(width: number): string {
+  let b = blanks.get(width);
+  if (b === undefined) {
+    b = ' '.repeat(Math.max(1, width));
+    blanks.set(width, b);
+  }
+  return b;
 }

@@ -1,25 +1,65 @@
-/** Text helpers for a fixed-width terminal; widths count code points (all glyphs used here are narrow). */
+/** Text helpers for a fixed-width terminal, counting cells: wide (CJK, emoji) characters take two. */
+
+function cellWidth(cp: number): number {
+  if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || cp === 0xfe0f) return 0;
+  const wide =
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
 
 export function textWidth(s: string): number {
   let n = 0;
-  for (const _ of s) n++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Printable ASCII is by far the most common: skip the code point work for it.
+    if (c >= 0x20 && c < 0x7f) n++;
+    else {
+      const cp = s.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      n += cellWidth(cp);
+    }
+  }
   return n;
 }
 
 /** Cuts `s` to `width` cells, ending with `…` when something was cut. */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
-  const cps = [...s];
-  if (cps.length <= width) return s;
-  return width === 1 ? '…' : cps.slice(0, width - 1).join('') + '…';
+  if (textWidth(s) <= width) return s;
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const w = cellWidth(ch.codePointAt(0)!);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
 }
 
 /** Cuts the start of `s` instead (for paths, whose end says the most). */
 export function truncateStart(s: string, width: number): string {
   if (width <= 0) return '';
+  if (textWidth(s) <= width) return s;
   const cps = [...s];
-  if (cps.length <= width) return s;
-  return width === 1 ? '…' : '…' + cps.slice(cps.length - width + 1).join('');
+  let out = '';
+  let used = 0;
+  for (let k = cps.length - 1; k >= 0; k--) {
+    const w = cellWidth(cps[k]!.codePointAt(0)!);
+    if (used + w > width - 1) break;
+    out = cps[k]! + out;
+    used += w;
+  }
+  return `…${out}`;
 }
 
 export function padEnd(s: string, width: number): string {

@@ -37,7 +37,24 @@ export interface DashboardStats {
   readonly redraws: number;
   /** Longest time from an event arriving to the frame that shows it, in ms. */
   readonly maxLatencyMs: number;
+  /** Time spent drawing, in ms (by the `now` clock). */
+  readonly busyMs: number;
 }
+
+/**
+ * Redraws are spaced by at least this many times what a frame costs, so that drawing takes about
+ * an eighth of a core however large the terminal or slow the machine (Ink re-renders every cell of
+ * the live area each frame); and never more than a second apart.
+ */
+const DUTY_FACTOR = 8;
+const MAX_GAP_MS = 1000;
+
+/**
+ * React's development build (chosen when NODE_ENV is not `production`) records a performance
+ * measure for every component update, and Node keeps them all: hundreds of KB a frame. The CLI
+ * should run with NODE_ENV=production; if it does not, the dashboard drops those entries.
+ */
+const REACT_DEVELOPMENT_BUILD = process.env.NODE_ENV !== 'production';
 
 export interface DashboardHandle {
   /** Feed the engine's events here; `close()` after the last one leaves the summary on screen. */
@@ -85,8 +102,8 @@ function Keys({ onKey, onInterrupt }: { onKey: (k: DashboardKey) => void; onInte
 
 /**
  * Mounts the live dashboard. Events go into the reducer as they come (O(1) each); the screen is
- * redrawn at most every `throttleMs`, and only when something on it changed (counts, keys,
- * size, or the elapsed second).
+ * redrawn at most every `throttleMs` (and less often when frames are expensive), and only when
+ * something on it changed (counts, keys, size, or the elapsed second).
  */
 export function startDashboard(opts: DashboardOptions): DashboardHandle {
   const stdout = opts.stdout ?? process.stdout;
@@ -113,7 +130,10 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let tickTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  const stats = { events: 0, redraws: 0, maxLatencyMs: 0 };
+  const stats = { events: 0, redraws: 0, maxLatencyMs: 0, busyMs: 0 };
+  /** Smoothed time a frame takes to draw. */
+  let frameCost = 0;
+  const gap = () => Math.max(throttleMs, Math.min(MAX_GAP_MS, DUTY_FACTOR * frameCost));
 
   /** What decides whether the screen changed: run, keys, size, and the second shown as elapsed. */
   const signature = (t: number): string => {
@@ -139,10 +159,15 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
     const sig = signature(t);
     if (sig !== lastSignature) {
       instance.rerender(root(compose(t)));
+      if (REACT_DEVELOPMENT_BUILD) performance.clearMeasures();
+      const done = now();
+      const cost = done - t;
+      frameCost = stats.redraws <= 1 ? cost : 0.7 * frameCost + 0.3 * cost;
+      stats.busyMs += cost;
       lastSignature = sig;
       lastDrawAt = t;
       stats.redraws++;
-      if (pendingSince !== undefined) stats.maxLatencyMs = Math.max(stats.maxLatencyMs, now() - pendingSince);
+      if (pendingSince !== undefined) stats.maxLatencyMs = Math.max(stats.maxLatencyMs, done - pendingSince);
     }
     pendingSince = undefined;
     scheduleTick(t);
@@ -155,8 +180,15 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
         flushTimer = undefined;
         if (!closed) draw();
       },
-      Math.max(0, lastDrawAt + throttleMs - now()),
+      Math.max(0, lastDrawAt + gap() - now()),
     );
+  };
+
+  /** Draws now if the last frame is far enough behind, else as soon as it is. */
+  const drawSoon = () => {
+    if (closed) return;
+    if (flushTimer === undefined && now() >= lastDrawAt + gap()) draw();
+    else request();
   };
 
   /** While the run is live the elapsed time moves: wake up when the next second shows. */
@@ -172,8 +204,7 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
     const delay = 1000 - ((((t - state.startedAt) % 1000) + 1000) % 1000);
     tickTimer = setTimeout(() => {
       tickTimer = undefined;
-      if (flushTimer === undefined && now() >= lastDrawAt + throttleMs) draw();
-      else request();
+      drawSoon();
     }, delay);
     tickTimer.unref?.();
   };
@@ -214,7 +245,8 @@ export function startDashboard(opts: DashboardOptions): DashboardHandle {
     </>
   );
 
-  // Listen before Ink does, so a resize first redraws at the new size and Ink then repaints that.
+  // Listen before Ink does, and redraw at once: Ink repaints what it has at the new width, and a
+  // frame laid out for the old width would wrap.
   const onResize = () => {
     if (!closed) draw();
   };

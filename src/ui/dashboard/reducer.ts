@@ -73,7 +73,7 @@ export interface Tasks {
   readonly row: Int32Array;
   /** Placement of queued and running attempts. */
   readonly where: Map<number, Placement>;
-  /** Logs of the current attempt, until the task finishes. */
+  /** Logs of the current attempt, while it is queued or running. */
   readonly logs: Map<number, { readonly out: string; readonly err: string }>;
 }
 
@@ -388,11 +388,11 @@ function move(s: DashboardState, i: number, to: number, t: number): void {
   if (wasRemaining !== isRemaining) addRemaining(s, i, isRemaining ? 1 : -1);
   if (from === RUNNING) s.running.delete(i);
   if (to === RUNNING) s.running.add(i);
-  if (to === PENDING || to >= SUCCEEDED) tasks.where.delete(i);
-  if (to >= SUCCEEDED) {
+  if (to === PENDING || to >= SUCCEEDED) {
+    tasks.where.delete(i);
     tasks.logs.delete(i);
-    announceCompleted(s, i, t);
   }
+  if (to >= SUCCEEDED) announceCompleted(s, i, t);
 }
 
 /** Writes a scroll-back line for each row the task's end completed (node first, then its groups). */
