@@ -37,7 +37,7 @@ const bare = best(() => TOML.parse(src));
 const stages = {};
 let total = 0;
 const t0 = performance.now();
-const r = loadCampaign(file, { timing: (s, ms) => (stages[s] = ms) });
+const r = await loadCampaign(file, { timing: (s, ms) => (stages[s] = ms) });
 total = performance.now() - t0;
 if (!r.ok) throw new Error('bench campaign did not validate');
 const tp = performance.now();

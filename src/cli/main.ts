@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { expand, usage as expandUsage } from './commands/expand.js';
 import { graph, usage as graphUsage } from './commands/graph.js';
 import { logs, usage as logsUsage } from './commands/logs.js';
 import { plan, usage as planUsage } from './commands/plan.js';
@@ -22,6 +23,11 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
     usage: planUsage,
   },
   graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
+  expand: {
+    run: expand,
+    summary: 'show fan-out instances, their ids and rejected items',
+    usage: expandUsage,
+  },
   run: { run, summary: 'run the campaign, resuming what an earlier run left', usage: runUsage },
   status: { run: status, summary: 'show tasks by state, per subcampaign', usage: statusUsage },
   runs: { run: runs, summary: 'list the runs of a campaign and how they ended', usage: runsUsage },

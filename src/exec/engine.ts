@@ -5,7 +5,14 @@ import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers
 import type { StatePaths } from '../state/paths.js';
 import type { StateStore } from '../state/store.js';
 import { runCheck } from './check.js';
-import { type EngineEvent, type Outcome, type RunStatus, type TaskInfo, type TaskState, TASK_STATES } from './events.js';
+import {
+  type EngineEvent,
+  type Outcome,
+  type RunStatus,
+  TASK_STATES,
+  type TaskInfo,
+  type TaskState,
+} from './events.js';
 import { missingOutputs } from './outputs.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
 import { Action, type RunPlan } from './select.js';
@@ -171,11 +178,27 @@ export class Engine {
     for (const [v, fromRun] of this.orphanRun) {
       const h = this.handles.get(v)!;
       if (this.st[v] === LAUNCH) {
-        this.emit({ type: 'task', reason: 'queued', t: this.now(), id: h.taskId, attempt: h.attempt, where: { jobId: h.jobId } });
+        this.emit({
+          type: 'task',
+          reason: 'queued',
+          t: this.now(),
+          id: h.taskId,
+          attempt: h.attempt,
+          where: { jobId: h.jobId },
+        });
         continue;
       }
       const where = adapter.name === 'local' ? { pid: Number(h.jobId) } : { jobId: h.jobId };
-      this.emit({ type: 'task', reason: 'started', t: this.now(), id: h.taskId, attempt: h.attempt, where, logs: { out: h.files.out, err: h.files.err }, fromRun });
+      this.emit({
+        type: 'task',
+        reason: 'started',
+        t: this.now(),
+        id: h.taskId,
+        attempt: h.attempt,
+        where,
+        logs: { out: h.files.out, err: h.files.err },
+        fromRun,
+      });
     }
 
     // Count unfinished dependencies; tasks whose upstream can never finish are skipped now.
@@ -196,7 +219,10 @@ export class Engine {
       }
       if (blockedBy >= 0) {
         const up = graph.tasks[blockedBy]!.id;
-        const msg = this.st[blockedBy] === OUT ? `upstream ${up} is not done and not selected` : `upstream ${up} was skipped`;
+        const msg =
+          this.st[blockedBy] === OUT
+            ? `upstream ${up} is not done and not selected`
+            : `upstream ${up} was skipped`;
         this.skip(v, up, msg);
         continue;
       }
@@ -260,7 +286,12 @@ export class Engine {
     const { capacity } = this.cfg;
     const deferred: number[] = [];
     // Look past a task that does not fit for smaller ones, but not far: most runs are uniform.
-    while (this.ready.size > 0 && this.active < capacity.maxParallel && deferred.length < 16 && this.freeCores > 0) {
+    while (
+      this.ready.size > 0 &&
+      this.active < capacity.maxParallel &&
+      deferred.length < 16 &&
+      this.freeCores > 0
+    ) {
       const v = this.ready.pop()!;
       if (this.st[v] !== READY) continue;
       const t = this.cfg.graph.tasks[v]!;
@@ -270,7 +301,15 @@ export class Engine {
         this.attempt[v] = this.attempt[v]! + 1;
         const what = r.cores > capacity.cores ? `${r.cores} cores` : `${mem}M of memory`;
         const have = r.cores > capacity.cores ? `${capacity.cores} cores` : `${capacity.memory}M`;
-        this.fail(v, { failure: 'submit', message: `needs ${what}, but this run may use ${have} (see --cores, --memory)`, outcome: {} }, false);
+        this.fail(
+          v,
+          {
+            failure: 'submit',
+            message: `needs ${what}, but this run may use ${have} (see --cores, --memory)`,
+            outcome: {},
+          },
+          false,
+        );
         continue;
       }
       const nodeCount = this.perNode.get(t.node.id) ?? 0;
@@ -298,7 +337,11 @@ export class Engine {
       (e: unknown) => {
         if (this.st[v] !== LAUNCH) return;
         this.release(v);
-        this.fail(v, { failure: 'submit', message: `submission failed: ${(e as Error).message}`, outcome: {} }, true);
+        this.fail(
+          v,
+          { failure: 'submit', message: `submission failed: ${(e as Error).message}`, outcome: {} },
+          true,
+        );
       },
     );
   }
@@ -320,7 +363,10 @@ export class Engine {
     const settle = (results: readonly ({ ok: true; handle: Handle } | { ok: false; message: string })[]) => {
       this.inflight--;
       kept.forEach((v, i) => {
-        const res = results[i] ?? { ok: false as const, message: 'the scheduler gave no answer for this task' };
+        const res = results[i] ?? {
+          ok: false as const,
+          message: 'the scheduler gave no answer for this task',
+        };
         const current = this.st[v] === LAUNCH && this.attempt[v] === attempts[i];
         if (!res.ok) {
           if (!current) return;
@@ -334,20 +380,37 @@ export class Engine {
           if (current) {
             this.release(v);
             this.st[v] = CANCEL;
-            this.emit({ type: 'task', reason: 'cancelled', t: this.now(), id: res.handle.taskId, attempt: res.handle.attempt });
+            this.emit({
+              type: 'task',
+              reason: 'cancelled',
+              t: this.now(),
+              id: res.handle.taskId,
+              attempt: res.handle.attempt,
+            });
           }
           return;
         }
         this.handles.set(v, res.handle);
-        this.emit({ type: 'task', reason: 'queued', t: this.now(), id: res.handle.taskId, attempt: res.handle.attempt, where: { jobId: res.handle.jobId } });
+        this.emit({
+          type: 'task',
+          reason: 'queued',
+          t: this.now(),
+          id: res.handle.taskId,
+          attempt: res.handle.attempt,
+          where: { jobId: res.handle.jobId },
+        });
         this.handedOverNow(v);
       });
       this.pump();
       this.maybeFinish();
     };
-    this.cfg.adapter.submit(subs).then(settle, (e: unknown) =>
-      settle(subs.map(() => ({ ok: false as const, message: `submission failed: ${(e as Error).message}` }))),
-    );
+    this.cfg.adapter
+      .submit(subs)
+      .then(settle, (e: unknown) =>
+        settle(
+          subs.map(() => ({ ok: false as const, message: `submission failed: ${(e as Error).message}` })),
+        ),
+      );
   }
 
   /** Handles of the dependencies of v that have not succeeded yet (they run before v, natively). */
@@ -397,7 +460,11 @@ export class Engine {
         this.madeDirs.add(t.workdir);
       }
     } catch (e) {
-      this.fail(v, { failure: 'submit', message: `cannot prepare ${t.workdir}: ${(e as Error).message}`, outcome: {} }, false);
+      this.fail(
+        v,
+        { failure: 'submit', message: `cannot prepare ${t.workdir}: ${(e as Error).message}`, outcome: {} },
+        false,
+      );
       return undefined;
     }
     let manifest: string | undefined;
@@ -406,7 +473,15 @@ export class Engine {
       try {
         if (!existsSync(manifest)) writeFileSync(manifest, `${JSON.stringify(t.items)}\n`);
       } catch (e) {
-        this.fail(v, { failure: 'submit', message: `cannot write the item manifest: ${(e as Error).message}`, outcome: {} }, false);
+        this.fail(
+          v,
+          {
+            failure: 'submit',
+            message: `cannot write the item manifest: ${(e as Error).message}`,
+            outcome: {},
+          },
+          false,
+        );
         return undefined;
       }
     }
@@ -491,7 +566,11 @@ export class Engine {
         if (this.st[v] !== RUN && this.st[v] !== LAUNCH) return;
         this.release(v);
         if (u.failure) {
-          this.fail(v, { failure: u.failure, message: u.message ?? u.failure, outcome: u.outcome, handle: u.handle }, !this.cancelling);
+          this.fail(
+            v,
+            { failure: u.failure, message: u.message ?? u.failure, outcome: u.outcome, handle: u.handle },
+            !this.cancelling,
+          );
           return;
         }
         void this.complete(v, u.handle, u.outcome);
@@ -512,7 +591,10 @@ export class Engine {
     const missing = t.outputs.length > 0 ? missingOutputs(t.workdir, t.outputs) : [];
     let failure: { failure: 'outputs' | 'check'; message: string } | undefined;
     if (missing.length > 0) {
-      failure = { failure: 'outputs', message: `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` };
+      failure = {
+        failure: 'outputs',
+        message: `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      };
     } else if (t.check !== undefined) {
       const code = await runCheck(t.check, {
         cwd: t.workdir,
@@ -526,7 +608,15 @@ export class Engine {
       this.fail(v, { ...failure, outcome, handle, ...(fromRun ? { fromRun } : {}) }, !this.cancelling);
     } else {
       this.st[v] = out ? OUT : OK;
-      this.emit({ type: 'task', reason: 'succeeded', t: this.now(), id: t.id, attempt: handle.attempt, outcome, ...(fromRun ? { fromRun } : {}) });
+      this.emit({
+        type: 'task',
+        reason: 'succeeded',
+        t: this.now(),
+        id: t.id,
+        attempt: handle.attempt,
+        outcome,
+        ...(fromRun ? { fromRun } : {}),
+      });
       if (!out) this.releaseDependents(v);
     }
     this.pump();
@@ -545,7 +635,13 @@ export class Engine {
 
   private fail(
     v: number,
-    f: { failure: FailureKind | 'outputs' | 'check' | 'submit'; message: string; outcome: Outcome; handle?: Handle; fromRun?: string },
+    f: {
+      failure: FailureKind | 'outputs' | 'check' | 'submit';
+      message: string;
+      outcome: Outcome;
+      handle?: Handle;
+      fromRun?: string;
+    },
     mayRetry: boolean,
   ): void {
     const t = this.cfg.graph.tasks[v]!;
@@ -562,12 +658,24 @@ export class Engine {
       // The attempt vanished without a result (a crash, or it never started): run it again;
       // this is not the task's failure, so it uses none of its retries.
       this.lost.set(v, (this.lost.get(v) ?? 0) + 1);
-      this.emit({ type: 'task', reason: 'failed', t: this.now(), id: t.id, attempt, outcome: f.outcome, failure: 'lost', message: f.message, retryIn: 0, ...origin });
+      this.emit({
+        type: 'task',
+        reason: 'failed',
+        t: this.now(),
+        id: t.id,
+        attempt,
+        outcome: f.outcome,
+        failure: 'lost',
+        message: f.message,
+        retryIn: 0,
+        ...origin,
+      });
       this.makeReady(v);
       return;
     }
     const policy = t.node.retries;
-    const kind: FailureKind = f.failure === 'outputs' || f.failure === 'check' || f.failure === 'submit' ? 'failed' : f.failure;
+    const kind: FailureKind =
+      f.failure === 'outputs' || f.failure === 'check' || f.failure === 'submit' ? 'failed' : f.failure;
     const failures = ++this.failures[v]!;
     const retry = mayRetry && !this.stopping && failures <= policy.count && policy.on.includes(kind);
     const delay = retry ? policy.backoff * 2 ** (attempt - 1) : undefined;
@@ -655,7 +763,8 @@ export class Engine {
       if (!seen.has(w) || w === v) continue;
       let count = 0;
       for (const p of graph.dag.predecessors(w)) {
-        if (this.st[p] === OK || (this.st[p] === OUT && this.cfg.plan.upToDate[p]) || this.handedOver(p, w)) continue;
+        if (this.st[p] === OK || (this.st[p] === OUT && this.cfg.plan.upToDate[p]) || this.handedOver(p, w))
+          continue;
         count++;
       }
       this.remaining[w] = count;
@@ -675,7 +784,14 @@ export class Engine {
         this.release(w);
       }
       this.st[w] = SKIP;
-      this.emit({ type: 'task', reason: 'skipped', t: this.now(), id: graph.tasks[w]!.id, upstream: up, message: msg });
+      this.emit({
+        type: 'task',
+        reason: 'skipped',
+        t: this.now(),
+        id: graph.tasks[w]!.id,
+        upstream: up,
+        message: msg,
+      });
     };
     mark(v, upstream, message);
     const stack = [v];

@@ -57,7 +57,11 @@ export class ReadyQueue {
 }
 
 /** Bottom level of each vertex: its runtime plus the longest runtime path after it. */
-export function remainingPath(order: Int32Array, successors: (v: number) => ArrayLike<number>, runtime: (v: number) => number): Float64Array {
+export function remainingPath(
+  order: Int32Array,
+  successors: (v: number) => ArrayLike<number>,
+  runtime: (v: number) => number,
+): Float64Array {
   const rank = new Float64Array(order.length);
   for (let i = order.length - 1; i >= 0; i--) {
     const v = order[i]!;

@@ -1,13 +1,21 @@
 import picomatch from 'picomatch';
 import { nearest } from '../config/suggest.js';
-import type { TaskGraph } from '../model/tasks.js';
+import { conditionValue, parseSelector, splitSelector } from '../model/expand/selector.js';
+import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import type { StateStore } from '../state/store.js';
 import { missingOutputs } from './outputs.js';
 
 /** Why a task runs. */
-export type RunReason = 'new' | 'changed' | 'failed' | 'incomplete' | 'outputs missing' | 'upstream changed' | 'forced';
+export type RunReason =
+  | 'new'
+  | 'changed'
+  | 'failed'
+  | 'incomplete'
+  | 'outputs missing'
+  | 'upstream changed'
+  | 'forced';
 
-export const enum Action {
+export enum Action {
   Run = 0,
   /** Up to date: its last success stands. */
   Done = 1,
@@ -29,52 +37,151 @@ export interface Selection {
   /** `true` forces every selected task; a list forces the tasks matching its patterns. */
   readonly force?: boolean | readonly string[];
   readonly retryFailed?: boolean;
+  /**
+   * `--index 10..20`: of fanned-out nodes, only the tasks at these positions (both ends
+   * included): an instance's position among its node's instances, a chunk's among its chunks
+   * ($CAMPAIGN_TASK_INDEX). Tasks of nodes without fan-out are not affected.
+   */
+  readonly index?: { readonly from: number; readonly to: number };
 }
 
 export type SelectResult = { ok: true; plan: RunPlan } | { ok: false; message: string };
 
-/** Matches task ids against patterns: a node or group path, a glob, or an instance selector. */
-export function matcher(patterns: readonly string[]): (id: string) => boolean {
-  const tests = patterns.map((p) => {
-    const glob = picomatch(p, { dot: true });
-    const below = picomatch(`${p}.**`, { dot: true });
-    const instances = picomatch(`${p}\\[*\\]`, { dot: true });
-    return (id: string) => glob(id) || below(id) || instances(id) || id.startsWith(`${p}.`) || id.startsWith(`${p}[`);
-  });
-  return (id) => tests.some((t) => t(id));
+/**
+ * Matches tasks against patterns: a node or group path or a glob (`ml-null-tests`, `*.wepp`),
+ * optionally with an instance selector: `wepp[huc-12*]` (instance ids), `wepp[run=huc-12*]` or
+ * `gen[step=3,batch=1?]` (instance values; a chunk matches when one of its items does), `gen[*]`.
+ */
+export function matcher(patterns: readonly string[]): (task: TaskSpec | string) => boolean {
+  const tests = patterns.map((p) => patternTest(p));
+  return (task) => {
+    const id = typeof task === 'string' ? task : task.id;
+    const t = typeof task === 'string' ? undefined : task;
+    return tests.some((test) => test(id, t));
+  };
+}
+
+function patternTest(p: string): (id: string, task: TaskSpec | undefined) => boolean {
+  const { path, selector } = splitSelector(p);
+  const glob = picomatch(path, { dot: true });
+  const below = picomatch(`${path}.**`, { dot: true });
+  const node = (nodeId: string) => glob(nodeId) || below(nodeId) || nodeId.startsWith(`${path}.`);
+  if (selector === undefined) {
+    const whole = picomatch(p, { dot: true });
+    return (id) => whole(id) || node(nodeOf(id));
+  }
+  const parsed = parseSelector(selector);
+  if (!parsed.ok) return () => false;
+  const sel = parsed.selector;
+  return (id, task) => {
+    if (!node(nodeOf(id))) return false;
+    const instance = instanceOf(id);
+    if (sel.kind === 'all') return true;
+    if (instance === undefined) return false;
+    if (sel.kind === 'id') {
+      if (sel.test(instance)) return true;
+      return (task?.items ?? []).some((item) => sel.test(item.instance));
+    }
+    return (task?.items ?? []).some((item) =>
+      sel.conditions.every((c) => c.test(conditionValue(c, (k) => item.values[k]))),
+    );
+  };
+}
+
+/** `a.b[x]` → `a.b`. */
+function nodeOf(id: string): string {
+  const open = id.indexOf('[');
+  return open < 0 ? id : id.slice(0, open);
+}
+
+/** `a.b[x]` → `x`. */
+function instanceOf(id: string): string | undefined {
+  const open = id.indexOf('[');
+  return open < 0 ? undefined : id.slice(open + 1, -1);
+}
+
+/** `--index` as written: `10..20`, `5`, `10..` (to the end) or `..20`; a message when malformed. */
+export function parseIndexRange(text: string): { from: number; to: number } | string {
+  const m = /^\s*([0-9]*)\s*(\.\.)?\s*([0-9]*)\s*$/.exec(text);
+  if (!m || (m[1] === '' && m[3] === '') || (m[2] === undefined && m[3] !== '')) {
+    return `--index takes a position or a range such as 10..20, not ${JSON.stringify(text)}`;
+  }
+  const from = m[1] === '' ? 0 : Number(m[1]);
+  const to = m[2] === undefined ? from : m[3] === '' ? Number.MAX_SAFE_INTEGER : Number(m[3]);
+  if (to < from) return `--index ${text} is empty: it ends before it starts`;
+  return { from, to };
 }
 
 /** Decides what a run does with each task, and why. */
 export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): SelectResult {
   const { tasks, dag, order } = graph;
   const n = tasks.length;
-  const ids = tasks.map((t) => t.id);
-  const unknown = (p: string) => {
-    const near = nearest(p.replace(/\[.*$/, ''), new Set(ids.flatMap((id) => prefixes(id))));
+  const unknown = (p: string): string => {
+    const { path, selector } = splitSelector(p);
+    const ofNode = matcher([path, `*.${path}`]);
+    if (selector !== undefined && graph.nodes.some((nt) => ofNode(nt.node.id))) {
+      const parsed = parseSelector(selector);
+      if (!parsed.ok) return `'${p}': ${parsed.message}`;
+      if (parsed.selector.kind === 'values') {
+        const keys = new Set<string>();
+        for (const nt of graph.nodes) {
+          if (nt.fanout && ofNode(nt.node.id)) for (const k of nt.fanout.instances.keys) keys.add(k);
+        }
+        const missing = parsed.selector.conditions.find((c) => !keys.has(c.path[0]!));
+        if (missing) {
+          const near = nearest(missing.key, keys);
+          const have = keys.size > 0 ? `they have ${[...keys].join(', ')}` : 'it is not fanned out';
+          return `the instances of '${path}' have no '${missing.key}'; ${have}${near ? `; did you mean '${near}'?` : ''}`;
+        }
+      }
+      return `no instance of '${path}' matches [${selector}]`;
+    }
+    // Paths from the root, and node names (a bare name selects the node of that name anywhere).
+    const near = nearest(path, new Set(graph.nodes.flatMap((nt) => [...prefixes(nt.node.id), nt.node.name])));
     return `no task matches '${p}'${near ? `; did you mean '${near}'?` : ''}`;
+  };
+  /** A pattern's test; a bare name that is no path from the root means the node(s) of that name. */
+  const find = (p: string): ((t: TaskSpec) => boolean) | string => {
+    const m = matcher([p]);
+    if (tasks.some(m)) return m;
+    const { path, selector } = splitSelector(p);
+    if (/^[^.*?[\]{}]+$/.test(path)) {
+      const byName = matcher([`*.${path}${selector !== undefined ? `[${selector}]` : ''}`]);
+      if (tasks.some(byName)) return byName;
+    }
+    return unknown(p);
   };
 
   let selected = new Uint8Array(n).fill(1);
   if (sel.only && sel.only.length > 0) {
     selected = new Uint8Array(n);
     for (const p of sel.only) {
-      const m = matcher([p]);
-      let hit = false;
-      for (let v = 0; v < n; v++) {
-        if (m(ids[v]!)) {
-          selected[v] = 1;
-          hit = true;
-        }
-      }
-      if (!hit) return { ok: false, message: unknown(p) };
+      const m = find(p);
+      if (typeof m === 'string') return { ok: false, message: m };
+      for (let v = 0; v < n; v++) if (m(tasks[v]!)) selected[v] = 1;
+    }
+  }
+  if (sel.index) {
+    const { from, to } = sel.index;
+    let hit = false;
+    for (let v = 0; v < n; v++) {
+      const i = tasks[v]!.index;
+      if (i === undefined) continue;
+      if (i < from || i > to) selected[v] = 0;
+      else if (selected[v]) hit = true;
+    }
+    if (!hit) {
+      const shown = from === to ? `${from}` : `${from}..${to === Number.MAX_SAFE_INTEGER ? '' : to}`;
+      return { ok: false, message: `no selected fanned-out task is at --index ${shown}` };
     }
   }
   const reach = (seed: string, forward: boolean): Uint8Array | string => {
-    const m = matcher([seed]);
+    const m = find(seed);
+    if (typeof m === 'string') return m;
     const mark = new Uint8Array(n);
     const stack: number[] = [];
     for (let v = 0; v < n; v++) {
-      if (m(ids[v]!)) {
+      if (m(tasks[v]!)) {
         mark[v] = 1;
         stack.push(v);
       }
@@ -100,11 +207,16 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
     if (typeof mark === 'string') return { ok: false, message: mark };
     for (let v = 0; v < n; v++) selected[v] = selected[v]! & mark[v]!;
   }
-  let forced: (id: string) => boolean = () => false;
+  let forced: (task: TaskSpec) => boolean = () => false;
   if (sel.force === true) forced = () => true;
   else if (Array.isArray(sel.force) && sel.force.length > 0) {
-    for (const p of sel.force) if (!ids.some((id) => matcher([p])(id))) return { ok: false, message: unknown(p) };
-    forced = matcher(sel.force);
+    const tests: ((t: TaskSpec) => boolean)[] = [];
+    for (const p of sel.force) {
+      const m = find(p);
+      if (typeof m === 'string') return { ok: false, message: m };
+      tests.push(m);
+    }
+    forced = (t) => tests.some((m) => m(t));
   }
 
   const action = new Uint8Array(n);
@@ -114,7 +226,7 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
     const t = tasks[v]!;
     const rec = store.tasks.get(t.id);
     let why: RunReason | undefined;
-    if (forced(t.id)) why = 'forced';
+    if (forced(t)) why = 'forced';
     else if (!rec) why = 'new';
     else if (rec.state !== 'succeeded') why = rec.state === 'failed' ? 'failed' : 'incomplete';
     else if (rec.okHash !== t.hash) why = 'changed';

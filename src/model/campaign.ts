@@ -49,10 +49,13 @@ export function refPath(ref: DepRef): DocPath {
   return ref.index < 0 ? [...ref.table, 'depends_on'] : [...ref.table, 'depends_on', ref.index];
 }
 
+/** A matrix or zip list: values, or an inclusive integer range written `"0..249"`. */
+export type FanoutList = readonly (string | number | boolean)[] | string;
+
 /** Fan-out as declared; the expansion stage turns it into instances. */
 export interface FanoutSpec {
-  readonly matrix?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
-  readonly zip?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  readonly matrix?: Readonly<Record<string, FanoutList>>;
+  readonly zip?: Readonly<Record<string, FanoutList>>;
   readonly foreach?: string | Readonly<Record<string, string>>;
   readonly id?: string;
   readonly chunk?: number;
@@ -436,10 +439,13 @@ function commandOf(t: Record<string, unknown>): string | readonly string[] | und
 }
 
 function fanoutOf(t: Record<string, unknown>, docPath: DocPath): FanoutSpec | undefined {
-  if (t.matrix === undefined && t.zip === undefined && t.foreach === undefined) return undefined;
+  const keys = ['matrix', 'zip', 'foreach', 'id', 'chunk', 'skip_complete'];
+  if (!keys.some((k) => t[k] !== undefined)) return undefined;
   const lists = (v: unknown) =>
     isTable(v)
-      ? (Object.fromEntries(Object.entries(v).filter(([, l]) => Array.isArray(l))) as FanoutSpec['matrix'])
+      ? (Object.fromEntries(
+          Object.entries(v).filter(([, l]) => Array.isArray(l) || typeof l === 'string'),
+        ) as FanoutSpec['matrix'])
       : undefined;
   const spec: FanoutSpec = {
     docPath,

@@ -6,10 +6,15 @@ import { applyOverrides, overrideSource, parseOverrides } from '../config/overri
 import { type Parsed, parseSource } from '../config/parse.js';
 import { readSource, type Source } from '../config/source.js';
 import { buildCampaign, type Campaign } from './campaign.js';
+import type { Pairing } from './expand/edges.js';
+import { type ExpansionReport, expandCampaign } from './expand/index.js';
 import { buildGraph, type CampaignGraph, checkBudget } from './graph.js';
 import { resolveDependencies } from './resolve.js';
 import { validateSchema } from './schema.js';
-import { type TaskGraph, taskGraph } from './tasks.js';
+import type { TaskGraph } from './tasks.js';
+import { checkWorkflows, prepareWorkflows } from './workflows/bind.js';
+import { loadPlugins } from './workflows/plugins.js';
+import { WorkflowRegistry } from './workflows/registry.js';
 
 export interface LoadOptions {
   /** `--set path=value` texts, in command-line order. */
@@ -17,6 +22,10 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called with the time each stage took (for the benchmark breakdown). */
   readonly timing?: (stage: string, ms: number) => void;
+  /** Look at the workdir for `skip_complete` (outputs, and `check` per item); default true. */
+  readonly evaluateOutputs?: boolean;
+  /** Called with what expansion found, even when it found problems (for `campaign expand`). */
+  readonly onExpansion?: (report: ExpansionReport) => void;
 }
 
 export interface Loaded {
@@ -24,6 +33,8 @@ export interface Loaded {
   readonly graph: CampaignGraph;
   /** The units of execution: nodes, or the instances and chunks that fan-out expands them into. */
   readonly tasks: TaskGraph;
+  /** Per node edge (graph.edges), how the instances of its two ends are paired. */
+  readonly pairing: readonly Pairing[];
   /** Warnings (errors make the load fail). */
   readonly diagnostics: readonly LocatedDiagnostic[];
 }
@@ -34,10 +45,11 @@ export type LoadResult =
 
 /**
  * The front end: read, parse, apply overrides, substitute variables, validate against the
- * schema, build the tree, resolve dependencies, check the DAG. Every problem found on the way is
- * returned at once, with positions computed only then.
+ * schema, build the tree, load plugins and check workflow params, resolve dependencies, check
+ * the DAG, then expand fan-outs into tasks. Every problem found on the way is returned at once,
+ * with positions computed only then. Async because plugins are ES modules, imported.
  */
-export function loadCampaign(file: string, options: LoadOptions = {}): LoadResult {
+export async function loadCampaign(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const time = options.timing ?? (() => {});
   let t0 = performance.now();
   const lap = (stage: string) => {
@@ -68,16 +80,31 @@ export function loadCampaign(file: string, options: LoadOptions = {}): LoadResul
   lap('schema');
   const { campaign, diagnostics: treeProblems } = buildCampaign(data, read.path, dirname(read.path));
   diagnostics.push(...treeProblems);
+  const registry = WorkflowRegistry.withBuiltins();
+  if (campaign.plugins.length > 0) diagnostics.push(...(await loadPlugins(campaign, registry)));
+  const bound = checkWorkflows(campaign, registry, diagnostics);
   const { edges, diagnostics: depProblems } = resolveDependencies(campaign);
   diagnostics.push(...depProblems);
   const { graph, diagnostics: graphProblems } = buildGraph(campaign, edges);
   diagnostics.push(...graphProblems, ...checkBudget(campaign, graph));
   lap('dag');
   if (hasErrors(diagnostics)) return fail(diagnostics);
-  const tasks = taskGraph(campaign, graph);
-  lap('expand');
+  const workflows = bound.length > 0 ? await prepareWorkflows(campaign, bound, diagnostics) : new Map();
+  const expanded = await expandCampaign({
+    campaign,
+    graph,
+    workflows,
+    evaluateOutputs: options.evaluateOutputs ?? true,
+    ...(options.timing ? { timing: (stage: string, ms: number) => time(`expand: ${stage}`, ms) } : {}),
+  });
+  diagnostics.push(...expanded.diagnostics);
+  options.onExpansion?.(expanded.report);
+  if (hasErrors(diagnostics) || !expanded.tasks) return fail(diagnostics);
   const warnings = diagnostics.length > 0 ? sortDiagnostics(locator().locateAll(diagnostics)) : [];
-  return { ok: true, value: { campaign, graph, tasks, diagnostics: warnings } };
+  return {
+    ok: true,
+    value: { campaign, graph, tasks: expanded.tasks, pairing: expanded.pairing, diagnostics: warnings },
+  };
 }
 
 /** Diagnostics in file order, so output is stable whatever the order of discovery. */

@@ -87,17 +87,25 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
   for (const node of nodes.values()) {
     if (node.kind !== 'task') continue;
     const me = taskNumber.get(node.id)!;
+    // Entries with an instance selector each keep their edge: `gen[step=1]` and `gen[step=2]`.
+    let selected: Set<string> | undefined;
     for (let cur: NodeSpec | undefined = node; cur; cur = cur.parent ? nodes.get(cur.parent) : undefined) {
       const list = resolved.get(cur.id);
       if (!list) continue;
       for (const { ref, targets, selector } of list) {
         for (const from of targets) {
+          if (selector !== undefined) {
+            const key = `${from}[${selector}]`;
+            selected ??= new Set();
+            if (selected.has(key)) continue;
+            selected.add(key);
+            edges.push({ from, to: node.id, ref, selector });
+            continue;
+          }
           const f = taskNumber.get(from)!;
           if (stamp[f] === me) continue;
           stamp[f] = me;
-          edges.push(
-            selector === undefined ? { from, to: node.id, ref } : { from, to: node.id, ref, selector },
-          );
+          edges.push({ from, to: node.id, ref });
         }
       }
     }

@@ -31,7 +31,25 @@ export const nodeKeys: readonly string[] = NODE_KEYS;
 export function validateSchema(data: unknown): Diagnostic[] {
   const validate = validator();
   if (validate(data)) return [];
-  return mapErrors(validate.errors ?? []);
+  return mapErrors(validate.errors ?? [], CAMPAIGN_CONTEXT);
+}
+
+/** What error mapping needs to know of a schema: where its data sits and its definitions. */
+interface MapContext {
+  /** Document path of the validated value (`[]` for the whole document). */
+  readonly base: DocPath;
+  readonly definitions: Readonly<Record<string, Schema>>;
+}
+
+const CAMPAIGN_CONTEXT: MapContext = { base: [], definitions };
+
+/**
+ * Maps ajv errors of any schema (a workflow type's `params`, say) to positioned diagnostics,
+ * the same way the campaign schema's are: `base` is the document path of the validated value.
+ */
+export function mapAjvErrors(errors: readonly ErrorObject[], base: DocPath, schema: Schema): Diagnostic[] {
+  const defs = (schema.definitions ?? schema.$defs ?? {}) as Record<string, Schema>;
+  return mapErrors(errors, { base, definitions: defs });
 }
 
 function pathOf(instancePath: string): string[] {
@@ -74,24 +92,26 @@ function matchesType(v: unknown, type: unknown): boolean {
   });
 }
 
-function resolveRef(s: Schema): Schema {
+function resolveRef(s: Schema, defs: Readonly<Record<string, Schema>> = definitions): Schema {
   const ref = s.$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) {
-    return definitions[ref.slice('#/definitions/'.length)] ?? s;
+  if (typeof ref === 'string') {
+    const m = /^#\/(?:definitions|\$defs)\/(.+)$/.exec(ref);
+    if (m) return defs[m[1]!] ?? s;
   }
   return s;
 }
 
-function describe(s: Schema): string {
-  const r = resolveRef(s);
-  if (Array.isArray(r.oneOf)) return (r.oneOf as Schema[]).map(describe).join(' or ');
+function describe(s: Schema, defs: Readonly<Record<string, Schema>> = definitions): string {
+  const r = resolveRef(s, defs);
+  if (r === definitions.range) return 'a range such as "0..249"';
+  if (Array.isArray(r.oneOf)) return (r.oneOf as Schema[]).map((x) => describe(x, defs)).join(' or ');
   if (Array.isArray(r.enum))
     return `one of ${(r.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`;
   const t = r.type;
   const one = (x: unknown): string => {
     if (x === 'array') {
       const items = r.items as Schema | undefined;
-      return items ? `an array of ${plural(describe(items))}` : 'an array';
+      return items ? `an array of ${plural(describe(items, defs))}` : 'an array';
     }
     if (x === 'object') return 'a table';
     if (x === 'integer') return 'an integer';
@@ -102,7 +122,10 @@ function describe(s: Schema): string {
 }
 
 function plural(s: string): string {
-  return s.replace(/^an? (\w+)/, '$1s');
+  return s
+    .split(' or ')
+    .map((part) => part.replace(/^an? (\w+)/, '$1s'))
+    .join(' or ');
 }
 
 function keyName(path: DocPath): string {
@@ -124,26 +147,44 @@ const PATTERN_HINTS: Record<string, { what: string; example: string }> = {
   memory: { what: 'a memory size with a unit', example: 'such as "512M", "4G" or "1.5T"' },
   duration: { what: 'a duration', example: 'such as "90m", "2h30m", "45s", "2d" or "1-12:00:00"' },
   name: { what: 'a name of letters, digits, `_`, `-` and `.`', example: 'starting with a letter or digit' },
+  range: { what: 'a list, or an integer range', example: 'such as "0..249" (both ends included)' },
+  identifier: { what: 'a name of letters, digits, `_` and `-`', example: 'starting with a letter or `_`' },
 };
 
-function mapErrors(errors: ErrorObject[]): Diagnostic[] {
+function mapErrors(errors: readonly ErrorObject[], ctx: MapContext): Diagnostic[] {
   // Drop the branch errors of a oneOf: keep the branch whose type the value has, or the oneOf itself.
   const dropped = new Set<ErrorObject>();
   for (const e of errors) {
     if (e.keyword !== 'oneOf') continue;
     const branches = (e.schema as Schema[]) ?? [];
-    const match = branches.findIndex((b) => matchesType(e.data, resolveRef(b).type));
+    const match = branches.findIndex((b) => matchesType(e.data, resolveRef(b, ctx.definitions).type));
     const prefix = `${e.schemaPath}/`;
+    // A branch that is a $ref reports under the referenced definition's path.
+    const refOf = (b: Schema) => (typeof b.$ref === 'string' ? `${b.$ref}/` : undefined);
+    // Schema paths inside a $ref are relative to it: only errors at or below this value count.
+    const below = (other: ErrorObject) =>
+      other.instancePath === e.instancePath || other.instancePath.startsWith(`${e.instancePath}/`);
+    const branchOf = (other: ErrorObject): number =>
+      !below(other)
+        ? -1
+        : branches.findIndex(
+            (b, i) =>
+              other.schemaPath.startsWith(`${prefix}${i}/`) ||
+              (refOf(b) !== undefined && other.schemaPath.startsWith(refOf(b)!)),
+          );
     for (const other of errors) {
-      if (other === e || !other.schemaPath.startsWith(prefix)) continue;
-      const keep = match >= 0 && other.schemaPath.startsWith(`${prefix}${match}/`);
-      if (!keep) dropped.add(other);
+      if (other === e) continue;
+      const b = branchOf(other);
+      if (b < 0) continue;
+      if (match < 0 || b !== match) dropped.add(other);
     }
     if (match >= 0) dropped.add(e);
   }
 
   // A misspelt `campaign` is one problem, not also a missing one.
-  const rootTypo = errors.some((e) => e.instancePath === '' && e.keyword === 'additionalProperties');
+  const rootTypo =
+    ctx === CAMPAIGN_CONTEXT &&
+    errors.some((e) => e.instancePath === '' && e.keyword === 'additionalProperties');
   for (const e of errors) {
     if (rootTypo && e.instancePath === '' && e.keyword === 'required') dropped.add(e);
   }
@@ -151,7 +192,7 @@ function mapErrors(errors: ErrorObject[]): Diagnostic[] {
   const seen = new Set<string>();
   for (const e of errors) {
     if (dropped.has(e)) continue;
-    const d = mapError(e);
+    const d = mapError(e, ctx);
     if (!d) continue;
     const k = `${d.code}|${JSON.stringify(d.where?.path)}|${d.message}`;
     if (seen.has(k)) continue;
@@ -161,10 +202,11 @@ function mapErrors(errors: ErrorObject[]): Diagnostic[] {
   return out;
 }
 
-function mapError(e: ErrorObject): Diagnostic | undefined {
+function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
   const segments = pathOf(e.instancePath);
   // Paths into arrays must be numeric for the locator (table keys that look numeric are rare).
-  const path: DocPath = segments.map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s));
+  const path: DocPath = [...ctx.base, ...segments.map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s))];
+  const defs = ctx.definitions;
   const parent = e.parentSchema as Schema | undefined;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -191,7 +233,7 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
     }
     case 'type': {
       // A key that is no known setting is read as a subcampaign, which must be a table.
-      if (parent === definitions.node && !matchesType(e.data, 'object')) {
+      if (ctx === CAMPAIGN_CONTEXT && parent === definitions.node && !matchesType(e.data, 'object')) {
         const key = String(path[path.length - 1]);
         const parentIsCampaign = path.length === 2;
         const known = parentIsCampaign ? [...CAMPAIGN_KEYS, ...NODE_KEYS] : NODE_KEYS;
@@ -203,16 +245,24 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
           { suggestion: near ? `did you mean \`${near}\`?` : undefined },
         );
       }
-      return diag('wrong-type', `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`, {
-        path,
-        part: 'value',
-      });
+      return diag(
+        'wrong-type',
+        `${keyName(path)} must be ${describe(parent ?? {}, defs)}, not ${jsType(e.data)}`,
+        {
+          path,
+          part: 'value',
+        },
+      );
     }
     case 'oneOf':
-      return diag('wrong-type', `${keyName(path)} must be ${describe(parent ?? {})}, not ${jsType(e.data)}`, {
-        path,
-        part: 'value',
-      });
+      return diag(
+        'wrong-type',
+        `${keyName(path)} must be ${describe(parent ?? {}, defs)}, not ${jsType(e.data)}`,
+        {
+          path,
+          part: 'value',
+        },
+      );
     case 'enum': {
       const allowed = (e.schema as unknown[]).map((v) => JSON.stringify(v));
       const near =
@@ -225,7 +275,9 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
       );
     }
     case 'pattern': {
-      const def = Object.keys(PATTERN_HINTS).find((k) => definitions[k] === parent);
+      const def = Object.keys(PATTERN_HINTS).find(
+        (k) => ctx === CAMPAIGN_CONTEXT && definitions[k] === parent,
+      );
       const hint = def
         ? PATTERN_HINTS[def]!
         : { what: 'well-formed', example: `matching ${String(e.schema)}` };
@@ -239,6 +291,8 @@ function mapError(e: ErrorObject): Diagnostic | undefined {
     }
     case 'minimum':
     case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum':
     case 'maxLength':
     case 'minLength':
     case 'minItems':

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { Campaign, NodeSpec, Resources } from './campaign.js';
 import type { Dag } from './dag.js';
-import type { CampaignGraph } from './graph.js';
+import type { Spread } from './expand/chunk.js';
+import type { Instances } from './expand/instances.js';
 
 /**
  * One unit of execution: a runnable node, or one instance (or chunk of instances) of a
@@ -32,26 +33,71 @@ export interface TaskSpec {
    * task finds in $CAMPAIGN_ITEMS, and the task's index among its node's tasks
    * ($CAMPAIGN_TASK_INDEX).
    */
-  readonly items?: readonly Readonly<Record<string, unknown>>[];
+  readonly items?: readonly ItemRecord[];
   readonly index?: number;
+  /** The instance id (`huc-1201`) or chunk id (`chunk-0003`) in the task id's brackets. */
+  readonly instance?: string;
+  /** What the node's workflow type estimates the task needs (for the resource planner). */
+  readonly estimate?: ResourceEstimate;
+}
+
+/** One item of a fanned-out task, as written to its manifest ($CAMPAIGN_ITEMS). */
+export interface ItemRecord {
+  /** The instance id. */
+  readonly instance: string;
+  /** The instance's position among its node's instances. */
+  readonly index: number;
+  /** The instance's seed (see docs/fan-out.md). */
+  readonly seed: number;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** A workflow type's estimate of what one task needs. Memory in MiB, runtime in seconds. */
+export interface ResourceEstimate {
+  readonly cores?: number;
+  readonly memory?: number;
+  readonly runtime?: number;
+  readonly gpus?: number;
+  readonly nodes?: number;
+}
+
+/** How a runnable node became tasks: one task, one per instance, or one per chunk of items. */
+export interface NodeTasks {
+  readonly node: NodeSpec;
+  /** Its tasks are tasks[first .. first + count). */
+  readonly first: number;
+  readonly count: number;
+  readonly fanout?: NodeFanout;
+  readonly estimate?: ResourceEstimate;
+}
+
+/** The fan-out of a node: its instances, those left out as complete, and the chunking. */
+export interface NodeFanout {
+  readonly instances: Instances;
+  /** Instance numbers that became tasks, in order (all but those `skip_complete` left out). */
+  readonly kept: ArrayLike<number>;
+  readonly skipped: number;
+  /** How items are dealt into tasks, with `chunk`. */
+  readonly spread?: Spread;
+  /** How the instance ids were made: an `id` template, the values, or the position. */
+  readonly idSource: 'template' | 'values' | 'index' | 'workflow';
 }
 
 /** The tasks of a campaign and the DAG over them; vertex v is tasks[v]. */
 export interface TaskGraph {
   readonly tasks: readonly TaskSpec[];
   readonly dag: Dag;
+  /** Task id → vertex (built on first use: a million ids cost a map that `plan` does not need). */
   readonly indexOf: ReadonlyMap<string, number>;
   readonly order: Int32Array;
+  /** Per runnable node, aligned with the node graph's vertices. */
+  readonly nodes: readonly NodeTasks[];
+  /** For each task edge (DAG edge number), the node edge (CampaignGraph.edges index) it comes from. */
+  readonly edgeOf: Int32Array;
 }
 
 /** Without a `timeout`, an attempt may run this many times its declared runtime. */
 export const RUNTIME_MARGIN = 2;
-
-/** The task graph of a campaign without fan-out: one task per runnable node. */
-export function taskGraph(campaign: Campaign, graph: CampaignGraph): TaskGraph {
-  const tasks = graph.tasks.map((node) => taskOf(campaign, node, node.id, node.command ?? ['true'], {}));
-  return { tasks, dag: graph.dag, indexOf: graph.indexOf, order: graph.order };
-}
 
 /** Resolves one task of a node. `extra` adds instance values to the fingerprint. */
 export function taskOf(
@@ -61,7 +107,11 @@ export function taskOf(
   command: string | readonly string[],
   extra: Readonly<Record<string, unknown>>,
 ): TaskSpec {
-  const workdir = node.workdir ? (isAbsolute(node.workdir) ? node.workdir : resolve(campaign.dir, node.workdir)) : campaign.dir;
+  const workdir = node.workdir
+    ? isAbsolute(node.workdir)
+      ? node.workdir
+      : resolve(campaign.dir, node.workdir)
+    : campaign.dir;
   const r = node.resources;
   const limit = node.timeout ?? (r.runtime !== undefined ? r.runtime * RUNTIME_MARGIN : undefined);
   const hash = fingerprint({
@@ -88,7 +138,8 @@ export function taskOf(
   };
 }
 
-function fingerprint(value: unknown): string {
+/** A short, stable hash of a value (sorted keys). */
+export function fingerprint(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
 }
 

@@ -26,7 +26,7 @@ export function exportGraph(
   }
 }
 
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 /** `8 instances`, `8 tasks of 3-4 items`; undefined for a node without fan-out. */
 function counts(nt: NodeTasks | undefined): string | undefined {

@@ -45,13 +45,32 @@ export async function expand(argv: string[]): Promise<number> {
   if (chosen.scopes.length === 0) {
     throw new UsageError(node ? `no fan-out matches '${node}'` : `${file} has no fan-out`);
   }
-  if (format === 'json') out(`${JSON.stringify(asJson(chosen), null, 2)}\n`);
-  else {
-    out(asText(chosen));
-    if (diagnostics.length > 0) err(`\n`);
-  }
+  const w = writer();
+  if (format === 'json') writeJson(chosen, w.write);
+  else writeText(chosen, w.write);
+  w.flush();
+  if (format === 'text' && diagnostics.length > 0) err('\n');
   if (format === 'text' && diagnostics.length > 0) printDiagnostics(diagnostics, { file }, !r.ok);
   return r.ok ? Exit.ok : Exit.usage;
+}
+
+/** Output in pieces of about 64 KiB: a million instances are never one string. */
+function writer(): { write: (text: string) => void; flush: () => void } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = () => {
+    out(parts.join(''));
+    parts = [];
+    size = 0;
+  };
+  return {
+    write: (text) => {
+      parts.push(text);
+      size += text.length;
+      if (size > 65_536) flush();
+    },
+    flush,
+  };
 }
 
 interface Chosen {
@@ -85,8 +104,8 @@ function valuesText(record: Readonly<Record<string, unknown>>): string {
   return parts.join(' ');
 }
 
-function asText(c: Chosen): string {
-  const out: string[] = [];
+function writeText(c: Chosen, write: (text: string) => void): void {
+  const out = { push: (line: string) => write(`${line}\n`) };
   let instances = 0;
   let rejected = 0;
   for (const { table, result } of c.scopes) {
@@ -126,7 +145,6 @@ function asText(c: Chosen): string {
   // With items rejected there are no tasks yet: the counts would mislead.
   const outcome = rejected > 0 ? `, ${rejected} rejected` : `; ${plural(tasks, 'task')}`;
   out.push(`${plural(c.scopes.length, 'fan-out')}: ${plural(instances, 'instance')}${outcome}`);
-  return `${out.join('\n')}\n`;
 }
 
 function nodeLine(nt: NodeTasks): string {
@@ -145,46 +163,51 @@ function nodeLine(nt: NodeTasks): string {
   return parts.join(' ');
 }
 
-function asJson(c: Chosen): unknown {
-  return {
-    fanouts: c.scopes.map(({ table, result }) => {
-      const set = result.set;
-      const bad = new Set(result.rejected.map((r) => r.index));
+/** JSON, one instance per line. */
+function writeJson(c: Chosen, write: (text: string) => void): void {
+  write('{\n  "fanouts": [');
+  c.scopes.forEach(({ table, result }, n) => {
+    const set = result.set;
+    const head = {
+      table: table.id,
+      ...(set ? { source: describeFanout(table.fanout, set, table.workflow), items: set.count } : {}),
+      ids: result.idSource,
+    };
+    write(`${n > 0 ? ',' : ''}\n    ${JSON.stringify(head).slice(0, -1)}, "instances": [`);
+    const bad = new Set(result.rejected.map((r) => r.index));
+    let first = true;
+    for (let i = 0; set && i < set.count; i++) {
+      if (bad.has(i)) continue;
+      const instance = { index: i, id: set.id(i), values: set.record(i), ...originOf(set.origin(i)) };
+      write(`${first ? '' : ','}\n      ${JSON.stringify(instance)}`);
+      first = false;
+    }
+    const rejected = result.rejected.map((r) => ({
+      index: r.index,
+      ...(r.id !== undefined ? { id: r.id } : {}),
+      ...originOf(r.origin),
+      code: r.code,
+      reason: r.reason,
+    }));
+    write(`\n    ], "rejected": ${JSON.stringify(rejected)}}`);
+  });
+  const nodes = c.nodes
+    .filter((nt) => nt.fanout)
+    .map((nt) => {
+      const f = nt.fanout!;
+      const kept = new Set(Array.from(f.kept));
+      const complete: string[] = [];
+      if (f.skipped > 0)
+        for (let i = 0; i < f.instances.count; i++) if (!kept.has(i)) complete.push(f.instances.id(i));
       return {
-        table: table.id,
-        ...(set ? { source: describeFanout(table.fanout, set, table.workflow), items: set.count } : {}),
-        ids: result.idSource,
-        instances: set
-          ? Array.from({ length: set.count }, (_, i) => i)
-              .filter((i) => !bad.has(i))
-              .map((i) => ({ index: i, id: set.id(i), values: set.record(i), ...originOf(set.origin(i)) }))
-          : [],
-        rejected: result.rejected.map((r) => ({
-          index: r.index,
-          ...(r.id !== undefined ? { id: r.id } : {}),
-          ...originOf(r.origin),
-          code: r.code,
-          reason: r.reason,
-        })),
+        node: nt.node.id,
+        instances: f.instances.count,
+        tasks: nt.count,
+        ...(f.spread ? { chunk: f.spread.size } : {}),
+        complete,
       };
-    }),
-    nodes: c.nodes
-      .filter((nt) => nt.fanout)
-      .map((nt) => {
-        const f = nt.fanout!;
-        const kept = new Set(Array.from(f.kept));
-        const complete: string[] = [];
-        if (f.skipped > 0)
-          for (let i = 0; i < f.instances.count; i++) if (!kept.has(i)) complete.push(f.instances.id(i));
-        return {
-          node: nt.node.id,
-          instances: f.instances.count,
-          tasks: nt.count,
-          ...(f.spread ? { chunk: f.spread.size } : {}),
-          complete,
-        };
-      }),
-  };
+    });
+  write(`\n  ],\n  "nodes": [${nodes.map((x) => `\n    ${JSON.stringify(x)}`).join(',')}\n  ]\n}\n`);
 }
 
 function originOf(o: string | undefined): { origin?: string } {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { Engine } from '../../exec/engine.js';
 import type { EngineEvent, EventSink } from '../../exec/events.js';
-import { Action, planRun } from '../../exec/select.js';
+import { Action, parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
 import { LocalAdapter } from '../../schedulers/local/adapter.js';
 import { JournalSink } from '../../state/journal-sink.js';
@@ -25,6 +25,7 @@ Selection:
   --only PATTERN        only these nodes, groups or globs (repeatable)
   --from NODE           NODE and everything after it
   --until NODE          NODE and everything before it
+  --index RANGE         only instances (or chunks) at these positions: 5, 10..20, 10.., ..20
   --retry-failed        only what failed, was skipped or was cancelled
   --force               rerun the selected tasks even if they are up to date
   --dry-run             list what would run and why, and stop
@@ -52,6 +53,7 @@ export const runOptions = {
   only: { type: 'string', multiple: true },
   from: { type: 'string' },
   until: { type: 'string' },
+  index: { type: 'string' },
   'retry-failed': { type: 'boolean' },
   force: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -89,7 +91,14 @@ export async function run(argv: string[]): Promise<number> {
     create: !values['dry-run'],
   });
   const { loaded, tasks, paths, store } = ctx;
+  let index: { from: number; to: number } | undefined;
+  if (values.index !== undefined) {
+    const parsed = parseIndexRange(values.index);
+    if (typeof parsed === 'string') throw new UsageError(parsed);
+    index = parsed;
+  }
   const selected = planRun(tasks, store, {
+    ...(index ? { index } : {}),
     ...(values.only ? { only: values.only } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.until ? { until: values.until } : {}),
@@ -179,7 +188,8 @@ function dryRun(
     if (plan.action[v] === Action.Run) rows.push(`  ${ids[v]}  ${plan.reason[v]}`);
     else if (plan.action[v] === Action.Done) done++;
   }
-  const width = Math.max(0, ...rows.map((r) => r.indexOf('  ', 2)));
+  let width = 0;
+  for (const r of rows) width = Math.max(width, r.indexOf('  ', 2));
   const aligned = rows.map((r) => {
     const cut = r.indexOf('  ', 2);
     return `${r.slice(0, cut).padEnd(width)}  ${r.slice(cut + 2)}`;
