@@ -46,8 +46,18 @@ describe('crashes', () => {
     expect(Object.keys(seen)).toHaveLength(200);
     expect(Object.entries(seen).filter(([, n]) => n !== 1)).toEqual([]);
     const status = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout);
-    expect(status.totals).toEqual({ pending: 0, queued: 0, running: 0, succeeded: 200, failed: 0, skipped: 0, cancelled: 0 });
-    expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe('would run 0 of 200 selected tasks (200 up to date)\n');
+    expect(status.totals).toEqual({
+      pending: 0,
+      queued: 0,
+      running: 0,
+      succeeded: 200,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+    });
+    expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe(
+      'would run 0 of 200 selected tasks (200 up to date)\n',
+    );
   }, 180_000);
 });
 
@@ -83,7 +93,12 @@ describe('one writer at a time', () => {
 
 describe('interruption', () => {
   it('Ctrl-C terminates running process groups, records them cancelled, exits 130', async () => {
-    rig.write('c.toml', head + node('slow', `sleep=30 child=3:${rig.path('late')}`) + node('after', '', 'depends_on = ["slow"]'));
+    rig.write(
+      'c.toml',
+      head +
+        node('slow', `sleep=30 child=3:${rig.path('late')}`) +
+        node('after', '', 'depends_on = ["slow"]'),
+    );
     const run = rig.start(['run', 'c.toml']);
     await waitFor(() => run.output().stdout.includes('started    slow'));
     run.child.kill('SIGINT');
@@ -122,9 +137,15 @@ describe('status while a run is going', () => {
   it('shows the live state from another shell', async () => {
     rig.write('c.toml', head + node('g.a', 'sleep=4') + node('g.b', '', 'depends_on = ["a"]') + node('done'));
     const run = rig.start(['run', 'c.toml', '--cores', '2']);
-    await waitFor(() => run.output().stdout.includes('started    g.a') && run.output().stdout.includes('succeeded  done'));
+    await waitFor(
+      () => run.output().stdout.includes('started    g.a') && run.output().stdout.includes('succeeded  done'),
+    );
     const s = rig.run(['status', 'c.toml']);
-    expect(s.stdout.replace(/pid \d+ on [^,]+, since [^,]+,/, 'pid N on H, since T,').replace(/\d{8}_\d{6}_run/g, 'RUN')).toBe(
+    expect(
+      s.stdout
+        .replace(/pid \d+ on [^,]+, since [^,]+,/, 'pid N on H, since T,')
+        .replace(/\d{8}_\d{6}_run/g, 'RUN'),
+    ).toBe(
       dedent(`
         campaign t: last run RUN001 (running); running now (pid N on H, since T, run RUN001)
 

@@ -37,7 +37,7 @@ export function mask(text: string, rig: Rig): string {
 }
 
 /** Starts must not precede the ends of what they depend on. */
-export function after(rig: Rig, later: string, earlier: string): boolean {
+export function startedAfter(rig: Rig, later: string, earlier: string): boolean {
   const [l] = times(rig, later);
   const e = times(rig, earlier);
   return l !== undefined && e.length > 0 && l[0] >= e[e.length - 1]![1];

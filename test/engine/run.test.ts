@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dedent, Rig } from '../rig.js';
-import { after, count, mask, overlap, TASK, times } from './helpers.js';
+import { count, mask, overlap, startedAfter, TASK, times } from './helpers.js';
 
 let rig: Rig;
 beforeEach(() => {
@@ -26,10 +26,10 @@ describe('running a campaign', () => {
     const r = rig.run(['run', 'c.toml', '--cores', '1']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(after(rig, 'b', 'a')).toBe(true);
-    expect(after(rig, 'c', 'a')).toBe(true);
-    expect(after(rig, 'd', 'b')).toBe(true);
-    expect(after(rig, 'd', 'c')).toBe(true);
+    expect(startedAfter(rig, 'b', 'a')).toBe(true);
+    expect(startedAfter(rig, 'c', 'a')).toBe(true);
+    expect(startedAfter(rig, 'd', 'b')).toBe(true);
+    expect(startedAfter(rig, 'd', 'c')).toBe(true);
     expect(mask(r.stdout, rig)).toBe(
       dedent(`
         [t] run RUN001 of t on local: 4 tasks
@@ -100,7 +100,9 @@ describe('running a campaign', () => {
     rig.write('c.toml', head() + node('big', '', 'resources = { cores = 4 }'));
     const r = rig.run(['run', 'c.toml', '--cores', '2']);
     expect(r.code).toBe(1);
-    expect(mask(r.stdout, rig)).toContain('[t] failed     big: needs 4 cores, but this run may use 2 cores (see --cores, --memory)');
+    expect(mask(r.stdout, rig)).toContain(
+      '[t] failed     big: needs 4 cores, but this run may use 2 cores (see --cores, --memory)',
+    );
     expect(count(rig, 'big')).toBe(0);
   });
 });
@@ -112,7 +114,9 @@ describe('failures', () => {
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(mask(r.stdout, rig)).toContain('[t] failed     slow: timed out after 1s  log: <dir>/.campaign/runs/RUN001/tasks/slow.1.err');
+    expect(mask(r.stdout, rig)).toContain(
+      '[t] failed     slow: timed out after 1s  log: <dir>/.campaign/runs/RUN001/tasks/slow.1.err',
+    );
     // The grandchild belonged to the group and was killed with it.
     return new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -153,8 +157,16 @@ describe('failures', () => {
       head() +
         node('noout', '', 'outputs = ["out/noout.txt"]') +
         node('good', 'out=out/good.txt', 'outputs = ["out/good.txt", "out/*.txt"]') +
-        node('bad', 'out=out/bad.txt', `outputs = ["out/bad.txt"]\ncheck = "grep -q nothing-like-this out/bad.txt"`) +
-        node('checked', 'out=out/checked.txt', `outputs = ["out/checked.txt"]\ncheck = ["grep", "-q", "checked", "out/checked.txt"]`),
+        node(
+          'bad',
+          'out=out/bad.txt',
+          `outputs = ["out/bad.txt"]\ncheck = "grep -q nothing-like-this out/bad.txt"`,
+        ) +
+        node(
+          'checked',
+          'out=out/checked.txt',
+          `outputs = ["out/checked.txt"]\ncheck = ["grep", "-q", "checked", "out/checked.txt"]`,
+        ),
     );
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(1);
@@ -219,8 +231,12 @@ describe('resume and staleness', () => {
     rig.write('c.toml', chain());
     expect(rig.run(['run', 'c.toml']).code).toBe(0);
     const again = rig.run(['run', 'c.toml']);
-    expect(mask(again.stdout, rig)).toBe('[t] run RUN002 of t on local: 4 tasks, 4 up to date\n[t] succeeded: 4 succeeded in Ns\n');
-    expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe('would run 0 of 4 selected tasks (4 up to date)\n');
+    expect(mask(again.stdout, rig)).toBe(
+      '[t] run RUN002 of t on local: 4 tasks, 4 up to date\n[t] succeeded: 4 succeeded in Ns\n',
+    );
+    expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe(
+      'would run 0 of 4 selected tasks (4 up to date)\n',
+    );
 
     rig.write('c.toml', chain().replace('out=out/b', 'out=out/b sleep=0'));
     expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe(
@@ -257,8 +273,12 @@ describe('resume and staleness', () => {
         node('other'),
     );
     const dry = (...args: string[]) => rig.run(['run', 'c.toml', '--dry-run', ...args]).stdout;
-    expect(dry('--only', 'g')).toBe('would run 2 of 2 selected tasks (0 up to date):\n  g.l1  new\n  g.l2  new\n');
-    expect(dry('--only', 'l*')).toBe('would run 2 of 2 selected tasks (0 up to date):\n  l0  new\n  l3  new\n');
+    expect(dry('--only', 'g')).toBe(
+      'would run 2 of 2 selected tasks (0 up to date):\n  g.l1  new\n  g.l2  new\n',
+    );
+    expect(dry('--only', 'l*')).toBe(
+      'would run 2 of 2 selected tasks (0 up to date):\n  l0  new\n  l3  new\n',
+    );
     expect(dry('--from', 'g.l1', '--until', 'g.l2')).toBe(
       'would run 2 of 2 selected tasks (0 up to date):\n  g.l1  new\n  g.l2  new\n',
     );
@@ -270,9 +290,13 @@ describe('resume and staleness', () => {
     expect(r.code).toBe(1);
     expect(mask(r.stdout, rig)).toContain('[t] skipped    l3: upstream g.l2 is not done and not selected');
     expect(rig.run(['run', 'c.toml', '--until', 'g.l2']).code).toBe(0);
-    expect([count(rig, 'l0'), count(rig, 'l1'), count(rig, 'l2'), count(rig, 'l3'), count(rig, 'other')]).toEqual([
-      1, 1, 1, 0, 0,
-    ]);
+    expect([
+      count(rig, 'l0'),
+      count(rig, 'l1'),
+      count(rig, 'l2'),
+      count(rig, 'l3'),
+      count(rig, 'other'),
+    ]).toEqual([1, 1, 1, 0, 0]);
   });
 });
 
