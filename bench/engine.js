@@ -32,9 +32,26 @@ if (spawnSync('sh', ['-c', 'parallel --version']).status === 0) {
 }
 const timeFile = join(dir, 'time.txt');
 const engine = time(() =>
-  execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', process.execPath, bin, 'run', join(dir, 'c.toml'), '--cores', '2', '--ui', 'plain'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  }),
+  execFileSync(
+    '/usr/bin/time',
+    [
+      '-o',
+      timeFile,
+      '-f',
+      '%M',
+      process.execPath,
+      bin,
+      'run',
+      join(dir, 'c.toml'),
+      '--cores',
+      '2',
+      '--ui',
+      'plain',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  ),
 );
 const rss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
 const runs = join(dir, '.campaign/runs');
@@ -47,9 +64,14 @@ const rate = (s) => `${(N / s).toFixed(0)} tasks/s`;
 console.log(`${N} trivial tasks, 2 slots`);
 console.log(`xargs -P2 (sh -c each)      ${xargs.toFixed(2)} s  ${rate(xargs)}`);
 console.log(`xargs -P2 (exec directly)   ${xargsDirect.toFixed(2)} s  ${rate(xargsDirect)}`);
-if (parallel !== undefined) console.log(`parallel -j2                ${parallel.toFixed(2)} s  ${rate(parallel)}`);
+if (parallel !== undefined)
+  console.log(`parallel -j2                ${parallel.toFixed(2)} s  ${rate(parallel)}`);
 else console.log('parallel -j2                not installed');
-console.log(`campaign run --cores 2      ${engine.toFixed(2)} s  ${rate(engine)}  ratio to xargs (exec directly) ${(xargsDirect / engine).toFixed(2)}x, to xargs (sh -c) ${(xargs / engine).toFixed(2)}x`);
+console.log(
+  `campaign run --cores 2      ${engine.toFixed(2)} s  ${rate(engine)}  ratio to xargs (exec directly) ${(xargsDirect / engine).toFixed(2)}x, to xargs (sh -c) ${(xargs / engine).toFixed(2)}x`,
+);
 console.log(`head peak memory            ${rss.toFixed(0)} MiB`);
 console.log(`journal                     ${events} records, ${perEvent.toFixed(0)} bytes per record`);
-console.log('targets: throughput at least 0.4x xargs -P2, head under 300 MB, journal under 100 bytes per event');
+console.log(
+  'targets: throughput at least 0.4x xargs -P2, head under 300 MB, journal under 100 bytes per event',
+);

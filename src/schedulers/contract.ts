@@ -1,5 +1,5 @@
-import type { FailureKind, Resources, SchedulerOptions } from '../model/campaign.js';
 import type { Outcome } from '../exec/events.js';
+import type { FailureKind, Resources, SchedulerOptions } from '../model/campaign.js';
 
 /**
  * The contract every scheduler adapter implements: the local machine, Slurm, Grid Engine.

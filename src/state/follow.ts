@@ -79,7 +79,14 @@ export class JournalFollower {
           tasks: this.initialTasks(),
         };
       case 'q':
-        return { type: 'task', reason: 'queued', t: rec.t, id: rec.id, attempt: rec.a, ...(rec.j ? { where: { jobId: rec.j } } : {}) };
+        return {
+          type: 'task',
+          reason: 'queued',
+          t: rec.t,
+          id: rec.id,
+          attempt: rec.a,
+          ...(rec.j ? { where: { jobId: rec.j } } : {}),
+        };
       case 's': {
         const f = files(rec.id, rec.a, rec.r0);
         const pid = Number(rec.j);
@@ -89,7 +96,10 @@ export class JournalFollower {
           t: rec.t,
           id: rec.id,
           attempt: rec.a,
-          where: Number.isInteger(pid) && pid > 0 && !rec.j.includes('_') && this.scheduler === 'local' ? { pid } : { jobId: rec.j },
+          where:
+            Number.isInteger(pid) && pid > 0 && !rec.j.includes('_') && this.scheduler === 'local'
+              ? { pid }
+              : { jobId: rec.j },
           logs: { out: f.out, err: f.err },
           ...(rec.r0 ? { fromRun: rec.r0 } : {}),
         };
@@ -101,7 +111,12 @@ export class JournalFollower {
           t: rec.t,
           id: rec.id,
           attempt: rec.a,
-          outcome: { exitCode: 0, ...(rec.w !== undefined ? { wallMs: rec.w } : {}), ...(rec.c !== undefined ? { cpuMs: rec.c } : {}), ...(rec.m !== undefined ? { maxRssKiB: rec.m } : {}) },
+          outcome: {
+            exitCode: 0,
+            ...(rec.w !== undefined ? { wallMs: rec.w } : {}),
+            ...(rec.c !== undefined ? { cpuMs: rec.c } : {}),
+            ...(rec.m !== undefined ? { maxRssKiB: rec.m } : {}),
+          },
         };
       case 'f': {
         const f = files(rec.id, rec.a, rec.r0);
@@ -128,7 +143,14 @@ export class JournalFollower {
         return { type: 'task', reason: 'cancelled', t: rec.t, id: rec.id, attempt: rec.a };
       case 'end':
         this.ended = true;
-        return { type: 'run', reason: 'finished', t: rec.t, runId: this.runId, status: rec.status, counts: rec.counts };
+        return {
+          type: 'run',
+          reason: 'finished',
+          t: rec.t,
+          runId: this.runId,
+          status: rec.status,
+          counts: rec.counts,
+        };
     }
   }
 

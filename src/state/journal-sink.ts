@@ -22,7 +22,17 @@ export class JournalSink implements EventSink {
     const w = this.writer;
     if (e.type === 'run') {
       if (e.reason === 'started') {
-        w.append({ k: 'run', t: e.t, run: e.runId, pid: process.pid, host: hostname(), file: this.file, campaign: e.campaign, scheduler: e.scheduler, tasks: e.tasks.length });
+        w.append({
+          k: 'run',
+          t: e.t,
+          run: e.runId,
+          pid: process.pid,
+          host: hostname(),
+          file: this.file,
+          campaign: e.campaign,
+          scheduler: e.scheduler,
+          tasks: e.tasks.length,
+        });
       } else if (e.reason === 'finished') {
         w.append({ k: 'end', t: e.t, status: e.status, counts: { ...e.counts } });
         w.sync();
@@ -37,7 +47,15 @@ export class JournalSink implements EventSink {
         w.flush();
         break;
       case 'started':
-        w.append({ k: 's', t: e.t, id: e.id, a: e.attempt, j: String(e.where.pid ?? e.where.jobId ?? ''), st: e.t, ...r0 });
+        w.append({
+          k: 's',
+          t: e.t,
+          id: e.id,
+          a: e.attempt,
+          j: String(e.where.pid ?? e.where.jobId ?? ''),
+          st: e.t,
+          ...r0,
+        });
         break;
       case 'succeeded': {
         const v = this.graph.indexOf.get(e.id);

@@ -22,7 +22,18 @@ export type JournalRecord =
   /** Running: `j` is the pid or job id, `st` the launcher's start time; `r0` the run that started it. */
   | { k: 's'; t: number; id: string; a: number; j: string; st?: number; r0?: string }
   /** Succeeded: definition hash and success sequence number; wall, cpu ms, peak KiB. */
-  | { k: 'ok'; t: number; id: string; a: number; h: string; n: number; w?: number; c?: number; m?: number; r0?: string }
+  | {
+      k: 'ok';
+      t: number;
+      id: string;
+      a: number;
+      h: string;
+      n: number;
+      w?: number;
+      c?: number;
+      m?: number;
+      r0?: string;
+    }
   | {
       k: 'f';
       t: number;

@@ -1,4 +1,13 @@
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Who holds a campaign's lock. */
@@ -31,7 +40,12 @@ export class Lock {
   ) {}
 
   static acquire(path: string, runId?: string): LockResult {
-    const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(runId ? { runId } : {}) };
+    const holder: LockHolder = {
+      pid: process.pid,
+      host: hostname(),
+      since: new Date().toISOString(),
+      ...(runId ? { runId } : {}),
+    };
     for (let tries = 0; tries < 3; tries++) {
       try {
         const fd = openSync(path, 'wx');

@@ -13,8 +13,13 @@ export class LogSink implements EventSink {
 
   handle(e: EngineEvent): void {
     if (e.type === 'run') {
-      if (e.reason === 'started') this.log.info({ event: 'run.started', campaign: e.campaign, scheduler: e.scheduler, tasks: e.tasks.length }, 'run started');
-      else if (e.reason === 'finished') this.log.info({ event: 'run.finished', status: e.status, counts: e.counts }, `run ${e.status}`);
+      if (e.reason === 'started')
+        this.log.info(
+          { event: 'run.started', campaign: e.campaign, scheduler: e.scheduler, tasks: e.tasks.length },
+          'run started',
+        );
+      else if (e.reason === 'finished')
+        this.log.info({ event: 'run.finished', status: e.status, counts: e.counts }, `run ${e.status}`);
       else this.log.warn({ event: 'run.cancelling' }, 'cancelling');
       return;
     }

@@ -17,7 +17,8 @@ export class StatePaths {
   static forCampaign(file: string, override?: string, fromFile?: string): StatePaths {
     const dir = dirname(resolve(file));
     const chosen = override ?? fromFile;
-    if (chosen) return new StatePaths(isAbsolute(chosen) ? chosen : resolve(override ? process.cwd() : dir, chosen));
+    if (chosen)
+      return new StatePaths(isAbsolute(chosen) ? chosen : resolve(override ? process.cwd() : dir, chosen));
     return new StatePaths(join(dir, '.campaign'));
   }
 

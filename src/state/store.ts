@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import type { RunStatus, TaskState } from '../exec/events.js';
 import { type JournalRecord, readJournal } from './journal.js';
 import { Lock } from './lock.js';
@@ -102,16 +112,34 @@ export class StateStore {
     const prev = this.tasks.get(rec.id);
     const keep = prev
       ? {
-          ...(prev.okHash !== undefined ? { okHash: prev.okHash, okSeq: prev.okSeq, okRun: prev.okRun, okAttempt: prev.okAttempt } : {}),
+          ...(prev.okHash !== undefined
+            ? { okHash: prev.okHash, okSeq: prev.okSeq, okRun: prev.okRun, okAttempt: prev.okAttempt }
+            : {}),
         }
       : {};
-    const base = { run: rec.k === 'sk' ? (prev?.run ?? run) : run, attempt: 'a' in rec ? rec.a : (prev?.attempt ?? 0), t: rec.t, ...keep };
+    const base = {
+      run: rec.k === 'sk' ? (prev?.run ?? run) : run,
+      attempt: 'a' in rec ? rec.a : (prev?.attempt ?? 0),
+      t: rec.t,
+      ...keep,
+    };
     switch (rec.k) {
       case 'q':
-        this.tasks.set(rec.id, { ...base, state: 'queued', ...(rec.j ? { jobId: rec.j } : {}), startRun: run });
+        this.tasks.set(rec.id, {
+          ...base,
+          state: 'queued',
+          ...(rec.j ? { jobId: rec.j } : {}),
+          startRun: run,
+        });
         break;
       case 's':
-        this.tasks.set(rec.id, { ...base, state: 'running', jobId: rec.j, ...(rec.st ? { startedAt: rec.st } : {}), startRun: rec.r0 ?? run });
+        this.tasks.set(rec.id, {
+          ...base,
+          state: 'running',
+          jobId: rec.j,
+          ...(rec.st ? { startedAt: rec.st } : {}),
+          startRun: rec.r0 ?? run,
+        });
         break;
       case 'ok':
         this.seq = Math.max(this.seq, rec.n);

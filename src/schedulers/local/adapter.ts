@@ -48,8 +48,19 @@ export class LocalAdapter implements SchedulerAdapter {
       let entry: Live | undefined;
       server.start(s.workdir, launcherArgv(s), s.env, {
         started: (pid) => {
-          const handle: Handle = { taskId: s.taskId, attempt: s.attempt, jobId: String(pid), startedAt: Date.now(), files: s.files };
-          entry = { handle, adopted: false, stopping: false, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
+          const handle: Handle = {
+            taskId: s.taskId,
+            attempt: s.attempt,
+            jobId: String(pid),
+            startedAt: Date.now(),
+            files: s.files,
+          };
+          entry = {
+            handle,
+            adopted: false,
+            stopping: false,
+            ...(s.limit !== undefined ? { limit: s.limit } : {}),
+          };
           this.live.set(keyOf(handle), entry);
           this.onUpdate([{ kind: 'running', handle, host: this.host }]);
           resolve({ ok: true, handle });
@@ -105,7 +116,12 @@ export class LocalAdapter implements SchedulerAdapter {
       files: s.files,
     };
     const key = keyOf(handle);
-    const entry: Live = { handle, adopted: false, stopping: false, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
+    const entry: Live = {
+      handle,
+      adopted: false,
+      stopping: false,
+      ...(s.limit !== undefined ? { limit: s.limit } : {}),
+    };
     this.live.set(key, entry);
     child.on('exit', () => this.collect(entry));
     // The head must not wait for a detached launcher to exit before it can exit itself.
@@ -130,11 +146,21 @@ export class LocalAdapter implements SchedulerAdapter {
         handle: entry.handle,
         outcome: {},
         failure: entry.stopping ? 'cancelled' : 'lost',
-        message: entry.stopping ? 'cancelled' : never ? 'never started (the head stopped first)' : 'the launcher ended without recording a result',
+        message: entry.stopping
+          ? 'cancelled'
+          : never
+            ? 'never started (the head stopped first)'
+            : 'the launcher ended without recording a result',
       };
     }
     const { outcome, failure, message } = judge(result, entry.limit);
-    return { kind: 'ended', handle: entry.handle, outcome, ...(failure ? { failure } : {}), ...(message ? { message } : {}) };
+    return {
+      kind: 'ended',
+      handle: entry.handle,
+      outcome,
+      ...(failure ? { failure } : {}),
+      ...(message ? { message } : {}),
+    };
   }
 
   async cancel(handles: readonly Handle[], opts: { force?: boolean } = {}): Promise<void> {

@@ -22,7 +22,14 @@ export const GRACE_SECONDS = 10;
  * arguments; only a string command (written by the campaign's author) goes to the shell.
  */
 export function launcherArgv(s: Submission, grace = GRACE_SECONDS): string[] {
-  const head = [s.files.result, s.files.out, s.files.err, String(Math.ceil(s.limit ?? 0)), String(grace), '--'];
+  const head = [
+    s.files.result,
+    s.files.out,
+    s.files.err,
+    String(Math.ceil(s.limit ?? 0)),
+    String(grace),
+    '--',
+  ];
   return [...head, ...commandArgv(s.command, s.setup)];
 }
 
@@ -77,10 +84,20 @@ export function parseResult(text: string): LaunchResult | undefined {
   };
 }
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  15: 'SIGTERM',
+};
 
 /** Outcome, failure kind and a one-line message from a result line. */
-export function judge(r: LaunchResult, limit?: number): { outcome: Outcome; failure?: FailureKind; message?: string } {
+export function judge(
+  r: LaunchResult,
+  limit?: number,
+): { outcome: Outcome; failure?: FailureKind; message?: string } {
   const outcome: Outcome = {
     ...(r.signal === 0 ? { exitCode: r.exit } : { signal: SIGNALS[r.signal] ?? `signal ${r.signal}` }),
     wallMs: r.wallMs,
@@ -91,7 +108,11 @@ export function judge(r: LaunchResult, limit?: number): { outcome: Outcome; fail
   if (r.cancelled) return { outcome, failure: 'cancelled', message: 'cancelled' };
   if (r.signal !== 0) {
     const name = outcome.signal!;
-    return { outcome, failure: 'failed', message: `killed by ${name}${r.signal === 9 ? ' (out of memory?)' : ''}` };
+    return {
+      outcome,
+      failure: 'failed',
+      message: `killed by ${name}${r.signal === 9 ? ' (out of memory?)' : ''}`,
+    };
   }
   if (r.exit === 0) return { outcome };
   if (r.exit === 127) return { outcome, failure: 'failed', message: 'exit code 127 (command not found)' };
