@@ -114,17 +114,7 @@ export function taskOf(
     : campaign.dir;
   const r = node.resources;
   const limit = node.timeout ?? (r.runtime !== undefined ? r.runtime * RUNTIME_MARGIN : undefined);
-  const hash = fingerprint({
-    command,
-    setup: node.setup,
-    env: node.env,
-    workdir,
-    workflow: node.workflow ?? null,
-    params: node.params ?? null,
-    cores: [r.cores, r.ranks ?? 0, r.threads ?? 0, r.gpus, r.nodes],
-    extra,
-  });
-  return {
+  const task: TaskSpec & { cached?: string } = {
     id,
     node,
     command,
@@ -134,8 +124,22 @@ export function taskOf(
     ...(node.check !== undefined ? { check: node.check } : {}),
     resources: r,
     ...(limit !== undefined ? { limit } : {}),
-    hash,
+    // Computed when first asked for: validate and plan never need it.
+    get hash(): string {
+      this.cached ??= fingerprint({
+        command,
+        setup: node.setup,
+        env: node.env,
+        workdir,
+        workflow: node.workflow ?? null,
+        params: node.params ?? null,
+        cores: [r.cores, r.ranks ?? 0, r.threads ?? 0, r.gpus, r.nodes],
+        extra,
+      });
+      return this.cached;
+    },
   };
+  return task;
 }
 
 /** A short, stable hash of a value (sorted keys). */

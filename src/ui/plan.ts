@@ -77,6 +77,7 @@ export function formatPlan(campaign: Campaign, graph: CampaignGraph, fan?: PlanT
 }
 
 function groupFanout(group: NodeSpec, fan: PlanTasks | undefined): string | undefined {
+  if (!group.fanout) return undefined;
   const nt = fan?.tasks.nodes.find((n) => n.fanout?.instances.scopes.some((s) => s.table.id === group.id));
   const set = nt?.fanout?.instances.scopes.find((s) => s.table.id === group.id);
   if (!set) return undefined;
