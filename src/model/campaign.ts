@@ -183,7 +183,8 @@ export function buildCampaign(
     setup: [],
     retries: NO_RETRIES,
     runAfter: 'success',
-    scheduler: {},
+    // [campaign.scheduler]'s partition, account and so on are every node's starting point.
+    scheduler: schedulerOptions(isTable(c.scheduler) ? c.scheduler : {}),
   };
   const defaults = isTable(c.defaults) ? c.defaults : {};
   const top = inherit(base, defaults, ['campaign', 'defaults'], diagnostics);

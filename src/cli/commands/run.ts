@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism, totalmem } from 'node:os';
 import { Engine } from '../../exec/engine.js';
 import type { EngineEvent, EventSink } from '../../exec/events.js';
 import { Action, parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
+import type { SchedulerAdapter } from '../../schedulers/contract.js';
 import { LocalAdapter } from '../../schedulers/local/adapter.js';
+import { SlurmAdapter } from '../../schedulers/slurm/adapter.js';
 import { JournalSink } from '../../state/journal-sink.js';
 import { describeHolder, Lock } from '../../state/lock.js';
 import { LogSink } from '../../state/log-sink.js';
@@ -35,6 +38,8 @@ Execution:
   --memory SIZE         memory to use at once (default: 90% of RAM)
   --max-parallel N      tasks at once (default: as many as fit)
   --fail-fast           launch nothing new after the first failure
+  --detach              (batch schedulers) hand the whole campaign over and exit; the
+                        scheduler runs it with its own dependencies, no head needed
   --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
   --state-dir DIR       where state lives (default: .campaign beside FILE)
   --set path=value      override a value of the campaign file (repeatable)
@@ -61,6 +66,7 @@ export const runOptions = {
   memory: { type: 'string' },
   'max-parallel': { type: 'string' },
   'fail-fast': { type: 'boolean' },
+  detach: { type: 'boolean' },
   ui: { type: 'string' },
   'state-dir': { type: 'string' },
 } as const;
@@ -118,6 +124,14 @@ export async function run(argv: string[]): Promise<number> {
     return Exit.ok;
   }
 
+  const schedType = loaded.campaign.scheduler.type;
+  if (schedType === 'sge') {
+    throw new UsageError('the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"');
+  }
+  if (values.detach && schedType === 'local') {
+    throw new UsageError(`--detach needs a batch scheduler; ${file} runs on the local machine`);
+  }
+
   const runId = nextRunId(store);
   const lock = Lock.acquire(paths.lock, runId);
   if (!lock.ok) {
@@ -133,7 +147,19 @@ export async function run(argv: string[]): Promise<number> {
     const journal = new JournalSink(paths.journal(runId), tasks, loaded.campaign.file, store.seq);
     const sinks: EventSink[] = [journal, new LogSink(paths.log(runId), runId)];
     const stdout = batched(out);
-    const adapter = new LocalAdapter();
+    const sched = loaded.campaign.scheduler;
+    let adapter: SchedulerAdapter;
+    if (sched.type === 'slurm') {
+      adapter = new SlurmAdapter({
+        dir: join(paths.run(runId), 'slurm'),
+        campaign: loaded.campaign.name,
+        runId,
+        ...(sched.pollInterval !== undefined ? { pollInterval: sched.pollInterval } : {}),
+        ...(sched.submitRate !== undefined ? { submitRate: sched.submitRate } : {}),
+      });
+    } else {
+      adapter = new LocalAdapter();
+    }
     let engine: Engine | undefined;
     let interrupted = false;
     const onSignal = () => {
@@ -162,6 +188,7 @@ export async function run(argv: string[]): Promise<number> {
       },
       capacity,
       failFast: values['fail-fast'] ?? false,
+      detach: values.detach ?? false,
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -172,6 +199,10 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGHUP', onSignal);
     for (const s of sinks) await s.close?.();
     if (status === 'cancelled' || interrupted) return Exit.interrupted;
+    if (status === 'detached') {
+      out(`the campaign runs on ${adapter.name} without this process; follow it with: campaign watch ${file}\n`);
+      return Exit.ok;
+    }
     return status === 'succeeded' ? Exit.ok : Exit.failed;
   } finally {
     lock.lock.release();
