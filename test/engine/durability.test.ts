@@ -164,3 +164,39 @@ describe('status while a run is going', () => {
 function runDir(stdout: string): string {
   return /(\d{8}_\d{6}_run\d+)/.exec(stdout)![1]!;
 }
+
+describe('following a run from another shell', () => {
+  it('watch attaches to the running campaign and follows it to the end', async () => {
+    rig.write('c.toml', head + node('slow', 'sleep=2') + node('next', '', 'depends_on = ["slow"]'));
+    const run = rig.start(['run', 'c.toml']);
+    await waitFor(() => run.output().stdout.includes('started    slow'));
+    const w = rig.run(['watch', 'c.toml', '--ui', 'plain']);
+    expect(w.code).toBe(0);
+    expect(mask(w.stdout, rig)).toBe(
+      dedent(`
+        [t] run RUN001 of t on local: 2 tasks
+        [t] started    slow (pid N)
+        [t] succeeded  slow in Ns
+        [t] started    next (pid N)
+        [t] succeeded  next in Ns
+        [t] succeeded: 2 succeeded in Ns
+      `),
+    );
+    expect((await run.done).code).toBe(0);
+    // Afterwards, watch shows how the run ended.
+    expect(mask(rig.run(['watch', 'c.toml', '--ui', 'plain']).stdout, rig)).toContain(
+      '[t] succeeded: 2 succeeded in Ns',
+    );
+  });
+
+  it('logs prints an attempt’s output or error, by attempt', () => {
+    rig.write('c.toml', head + node('flaky', 'failfirst=1', 'retries = { count = 1, backoff = "0s" }'));
+    expect(rig.run(['run', 'c.toml']).code).toBe(0);
+    expect(rig.run(['logs', 'flaky', 'c.toml']).stdout).toBe('flaky done\n');
+    expect(rig.run(['logs', 'flaky', 'c.toml', '--err', '--attempt', '1']).stdout).toBe('flaky warning\n');
+    expect(rig.run(['logs', 'flaky', 'c.toml', '--follow']).stdout).toBe('flaky done\n');
+    const bad = rig.run(['logs', 'flakey', 'c.toml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("campaign: no task 'flakey' in c.toml; did you mean 'flaky'?\n");
+  });
+});
