@@ -12,6 +12,7 @@ import {
   TASK_STATES,
   type TaskInfo,
   type TaskState,
+  taskInfo,
 } from './events.js';
 import { missingOutputs } from './outputs.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
@@ -152,17 +153,17 @@ export class Engine {
       const t = graph.tasks[v]!;
       const action = plan.action[v]!;
       if (this.st[v] === RUN || this.st[v] === LAUNCH) {
-        infos.push(this.info(t, this.st[v] === RUN ? 'running' : 'queued'));
+        infos.push(taskInfo(t, this.st[v] === RUN ? 'running' : 'queued'));
         continue;
       }
       if (action === Action.Done) {
         this.st[v] = OK;
-        infos.push(this.info(t, 'succeeded'));
+        infos.push(taskInfo(t, 'succeeded'));
       } else if (action === Action.Excluded) {
         this.st[v] = OUT;
       } else {
         this.st[v] = WAIT;
-        infos.push(this.info(t, 'pending'));
+        infos.push(taskInfo(t, 'pending'));
       }
     }
     this.emit({
@@ -252,17 +253,6 @@ export class Engine {
 
   private emit(e: EngineEvent): void {
     this.cfg.emit(e);
-  }
-
-  private info(t: TaskSpec, state: TaskState): TaskInfo {
-    return {
-      id: t.id,
-      node: t.node.id,
-      group: t.node.parent ?? '',
-      state,
-      ...(t.resources.runtime !== undefined ? { runtime: t.resources.runtime } : {}),
-      ...(t.limit !== undefined ? { limit: t.limit } : {}),
-    };
   }
 
   private makeReady(v: number): void {

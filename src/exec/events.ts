@@ -1,4 +1,5 @@
 import type { FailureKind } from '../model/campaign.js';
+import type { TaskSpec } from '../model/tasks.js';
 
 /** The states a task moves through; the dashboard, `status` and the journal all use these. */
 export type TaskState = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -163,4 +164,16 @@ export function stateAfter(e: TaskEvent): TaskState {
     case 'cancelled':
       return 'cancelled';
   }
+}
+
+/** How a view learns of a task when a run starts. */
+export function taskInfo(t: TaskSpec, state: TaskState): TaskInfo {
+  return {
+    id: t.id,
+    node: t.node.id,
+    group: t.node.parent ?? '',
+    state,
+    ...(t.resources.runtime !== undefined ? { runtime: t.resources.runtime } : {}),
+    ...(t.limit !== undefined ? { limit: t.limit } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { EngineEvent, TaskInfo, TaskState } from '../exec/events.js';
+import { type EngineEvent, type TaskInfo, taskInfo } from '../exec/events.js';
 import type { TaskGraph } from '../model/tasks.js';
 import type { JournalRecord } from './journal.js';
 import type { StatePaths } from './paths.js';
@@ -160,15 +160,7 @@ export class JournalFollower {
     return this.graph.tasks.map((t) => {
       const rec = before.tasks.get(t.id);
       const upToDate = rec?.state === 'succeeded' && rec.okHash === t.hash;
-      const state: TaskState = upToDate ? 'succeeded' : 'pending';
-      return {
-        id: t.id,
-        node: t.node.id,
-        group: t.node.parent ?? '',
-        state,
-        ...(t.resources.runtime !== undefined ? { runtime: t.resources.runtime } : {}),
-        ...(t.limit !== undefined ? { limit: t.limit } : {}),
-      };
+      return taskInfo(t, upToDate ? 'succeeded' : 'pending');
     });
   }
 
