@@ -117,11 +117,15 @@ export class StateStore {
             : {}),
         }
       : {};
+    const attempt = 'a' in rec ? rec.a : (prev?.attempt ?? 0);
+    // Where the attempt ran (pid or job id) stays known after it ends, for `status`.
+    const where = prev?.jobId && prev.attempt === attempt ? { jobId: prev.jobId } : {};
     const base = {
       run: rec.k === 'sk' ? (prev?.run ?? run) : run,
-      attempt: 'a' in rec ? rec.a : (prev?.attempt ?? 0),
+      attempt,
       t: rec.t,
       ...keep,
+      ...where,
     };
     switch (rec.k) {
       case 'q':

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { Engine } from '../../exec/engine.js';
 import type { EngineEvent, EventSink } from '../../exec/events.js';
 import { Action, parseIndexRange, planRun } from '../../exec/select.js';
@@ -126,7 +126,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const schedType = loaded.campaign.scheduler.type;
   if (schedType === 'sge') {
-    throw new UsageError('the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"');
+    throw new UsageError(
+      'the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"',
+    );
   }
   if (values.detach && schedType === 'local') {
     throw new UsageError(`--detach needs a batch scheduler; ${file} runs on the local machine`);
@@ -200,7 +202,9 @@ export async function run(argv: string[]): Promise<number> {
     for (const s of sinks) await s.close?.();
     if (status === 'cancelled' || interrupted) return Exit.interrupted;
     if (status === 'detached') {
-      out(`the campaign runs on ${adapter.name} without this process; follow it with: campaign watch ${file}\n`);
+      out(
+        `the campaign runs on ${adapter.name} without this process; follow it with: campaign watch ${file}\n`,
+      );
       return Exit.ok;
     }
     return status === 'succeeded' ? Exit.ok : Exit.failed;

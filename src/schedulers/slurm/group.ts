@@ -1,0 +1,170 @@
+import type { Handle, Submission } from '../contract.js';
+import { type ArrayMembers, classify, dependencyOf, type Wait } from './dependency.js';
+import type { Request } from './directives.js';
+
+/** A submission with the Slurm-only extras the engine may add. */
+export interface SlurmSubmission extends Submission {
+  /**
+   * At most `max` of the submissions that share `key` (the engine's node id) run at once:
+   * they go into arrays of their own with a `%max` throttle.
+   */
+  readonly throttle?: { readonly key: string; readonly max: number };
+}
+
+/** One member of a group: the submission, its position in the batch and its array index. */
+export interface Member {
+  readonly position: number;
+  readonly index: number;
+  readonly submission: SlurmSubmission;
+}
+
+/** Submissions that go to Slurm as one job (a single task) or one job array. */
+export interface Group {
+  readonly request: Request;
+  readonly setup: readonly string[];
+  readonly throttle?: number;
+  readonly dependency?: string;
+  /** A plain job when false: its one member has index 0. */
+  readonly array: boolean;
+  readonly members: readonly Member[];
+}
+
+/** A submission of the batch and the upstream handles it waits for, resolved. */
+export interface Pending {
+  readonly position: number;
+  readonly submission: SlurmSubmission;
+  readonly after: readonly Handle[];
+}
+
+/**
+ * Groups submissions into job arrays: equal requests (resources, options, limit, setup,
+ * throttle) that wait in the same way. Task-to-task waits on arrays (`aftercorr`) keep the
+ * upstream index; other arrays are numbered from 0. Arrays hold at most `maxTasks` tasks.
+ */
+export function groupSubmissions(
+  batch: readonly Pending[],
+  members: ArrayMembers,
+  maxTasks: number,
+): Group[] {
+  const buckets = new Map<string, { wait: Wait; items: Pending[] }>();
+  for (const p of batch) {
+    const wait = classify(p.after, members);
+    const key = `${requestKey(p.submission)}\u0000${waitKey(wait)}`;
+    const b = buckets.get(key) ?? { wait, items: [] };
+    b.items.push(p);
+    buckets.set(key, b);
+  }
+  const groups: Group[] = [];
+  for (const { wait, items } of buckets.values()) {
+    if (wait.kind === 'corr') groups.push(...corrGroups(items, members, maxTasks));
+    else groups.push(...plainGroups(items, wait, maxTasks));
+  }
+  return groups;
+}
+
+function plainGroups(items: readonly Pending[], wait: Wait, maxTasks: number): Group[] {
+  const out: Group[] = [];
+  for (let i = 0; i < items.length; i += maxTasks) {
+    const chunk = items.slice(i, i + maxTasks);
+    out.push(
+      makeGroup(
+        chunk.map((p, k) => ({ position: p.position, index: k, submission: p.submission })),
+        wait,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Index k of the group waits for index k of the upstream arrays; an index taken twice splits. */
+function corrGroups(items: readonly Pending[], members: ArrayMembers, maxTasks: number): Group[] {
+  const rounds: Pending[][] = [];
+  const seen = new Map<number, number>();
+  for (const p of items) {
+    const w = classify(p.after, members);
+    const index = w.kind === 'corr' ? w.index : 0;
+    const n = seen.get(index) ?? 0;
+    seen.set(index, n + 1);
+    const round = rounds[n] ?? [];
+    rounds[n] = round;
+    round.push(p);
+  }
+  const out: Group[] = [];
+  for (const round of rounds) {
+    const sorted = [...round].sort((a, b) => (a.after[0]?.arrayIndex ?? 0) - (b.after[0]?.arrayIndex ?? 0));
+    for (let i = 0; i < sorted.length; i += maxTasks) {
+      const chunk = sorted.slice(i, i + maxTasks);
+      if (chunk.length === 1) {
+        // One task alone is a plain job after the upstream tasks themselves.
+        const p = chunk[0]!;
+        out.push(
+          makeGroup([{ position: p.position, index: 0, submission: p.submission }], {
+            kind: 'ok',
+            jobs: p.after.map((h) => h.jobId),
+          }),
+        );
+        continue;
+      }
+      const wait = classify(chunk[0]!.after, members);
+      out.push(
+        makeGroup(
+          chunk.map((p) => ({
+            position: p.position,
+            index: p.after[0]!.arrayIndex!,
+            submission: p.submission,
+          })),
+          wait,
+          true,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function makeGroup(members: Member[], wait: Wait, forceArray = false): Group {
+  const s = members[0]!.submission;
+  const dependency = dependencyOf(wait);
+  return {
+    request: requestOf(s),
+    setup: s.setup,
+    ...(s.throttle ? { throttle: s.throttle.max } : {}),
+    ...(dependency ? { dependency } : {}),
+    array: forceArray || members.length > 1,
+    members: members.length === 1 && !forceArray ? [{ ...members[0]!, index: 0 }] : members,
+  };
+}
+
+export function requestOf(s: Submission): Request {
+  return { resources: s.resources, options: s.options, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
+}
+
+/** Everything that must be equal to share an array, as a string (resources without origins). */
+export function requestKey(s: SlurmSubmission): string {
+  const { origins: _origins, runtime: _runtime, ...resources } = s.resources;
+  return stable({
+    resources,
+    options: s.options,
+    limit: s.limit ?? null,
+    setup: s.setup,
+    throttle: s.throttle ?? null,
+  });
+}
+
+function waitKey(w: Wait): string {
+  if (w.kind === 'corr') return `corr:${w.arrays.join(':')}`;
+  if (w.kind === 'ok') return `ok:${w.jobs.join(':')}`;
+  return '';
+}
+
+/** JSON with object keys sorted, so equal values give equal strings. */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stable(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

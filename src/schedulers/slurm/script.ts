@@ -1,0 +1,182 @@
+import type { Submission } from '../contract.js';
+import { commandArgv } from '../local/launcher.js';
+import { type Request, sbatchLines } from './directives.js';
+import { shellWord } from './quote.js';
+
+/** One task of a submission script and the array index that selects it. */
+export interface ScriptTask {
+  readonly index: number;
+  readonly submission: Submission;
+}
+
+/** Everything one generated batch script holds. */
+export interface ScriptInput {
+  readonly campaign: string;
+  readonly runId: string;
+  readonly token: string;
+  readonly jobName: string;
+  /** The slurm folder: the script's home and Slurm's own logs. */
+  readonly dir: string;
+  readonly request: Request;
+  readonly setup: readonly string[];
+  readonly tasks: readonly ScriptTask[];
+  /** `--array` value; absent for a plain job (its one task is index 0). */
+  readonly array?: string;
+  readonly dependency?: string;
+}
+
+const TABLE_LINE = '@TABLE_LINE@';
+
+/**
+ * The batch script of one submission: `#SBATCH` directives, the environment and setup shared
+ * by its tasks, a wrapper that runs the task of `$SLURM_ARRAY_TASK_ID` and records its result
+ * line, and after `exit` the task table, one row of quoted words per task.
+ */
+export function renderScript(s: ScriptInput): string {
+  const subs = s.tasks.map((t) => t.submission);
+  const sharedEnv = commonEnv(subs);
+  const workdir = common(subs.map((x) => x.workdir));
+  const prefix = commonDir(subs.flatMap((x) => [x.files.out, x.files.err, x.files.result]));
+  const head = [
+    '#!/bin/bash',
+    ...sbatchLines(s.request, {
+      jobName: s.jobName,
+      dir: s.dir,
+      ...(s.array ? { array: s.array } : {}),
+      ...(s.dependency ? { dependency: s.dependency } : {}),
+    }),
+    '#',
+    `# campaign ${oneLine(s.campaign)}, run ${oneLine(s.runId)}, submission ${s.token}: ${s.tasks.length} task(s).`,
+    '# Written by campaign before sbatch and kept for inspection. The task table is at the end:',
+    '# one row per array index of quoted words, never expanded: index, task, attempt, workdir',
+    '# (empty: the shared one), stdout, stderr and result (below the shared folder), the number',
+    '# of NAME=value words that follow, then the argv to run.',
+    '',
+    `campaign_table=${TABLE_LINE}`,
+    `campaign_files=${shellWord(prefix)}`,
+    `campaign_workdir=${shellWord(workdir ?? '')}`,
+    ...Object.entries(sharedEnv).map(([k, v]) => `export ${k}=${shellWord(v)}`),
+    ...WRAPPER_SELECT,
+    ...(s.setup.length > 0
+      ? ['{', ...s.setup, '} </dev/null >>"$campaign_out" 2>>"$campaign_err"']
+      : ['# (no setup lines)']),
+    ...WRAPPER_RUN,
+    'exit "$campaign_code"',
+  ];
+  let text = `${head.join('\n')}\n`;
+  const tableLine = text.split('\n').length;
+  text = text.replace(TABLE_LINE, String(tableLine));
+  const rows = s.tasks.map((t) => row(t, sharedEnv, workdir, prefix));
+  return `${text}${rows.join('\n')}\n`;
+}
+
+function row(
+  t: ScriptTask,
+  sharedEnv: Record<string, string>,
+  workdir: string | undefined,
+  prefix: string,
+): string {
+  const x = t.submission;
+  const env = Object.entries(x.env).filter(([k]) => !(k in sharedEnv));
+  const words = [
+    x.taskId,
+    String(x.attempt),
+    x.workdir === workdir ? '' : x.workdir,
+    x.files.out.slice(prefix.length),
+    x.files.err.slice(prefix.length),
+    x.files.result.slice(prefix.length),
+    String(env.length),
+    ...env.map(([k, v]) => `${k}=${v}`),
+    ...commandArgv(x.command, []),
+  ];
+  return `${t.index} ${words.map(shellWord).join(' ')}`;
+}
+
+/** Variables with the same value in every submission (exported once in the header). */
+function commonEnv(subs: readonly Submission[]): Record<string, string> {
+  const first = subs[0]?.env ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first)) {
+    if (subs.every((x) => x.env[k] === v)) out[k] = v;
+  }
+  return out;
+}
+
+function common(values: readonly string[]): string | undefined {
+  const first = values[0];
+  return values.every((v) => v === first) ? first : undefined;
+}
+
+/** The longest folder (with its trailing `/`) that holds every path. */
+function commonDir(paths: readonly string[]): string {
+  let p = paths[0] ?? '';
+  for (const q of paths) {
+    while (p !== '' && !q.startsWith(p)) p = p.slice(0, -1);
+  }
+  return p.slice(0, p.lastIndexOf('/') + 1);
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ');
+
+/** Finds the row of this array index and takes its files, workdir and environment. */
+const WRAPPER_SELECT = [
+  'campaign_index=${SLURM_ARRAY_TASK_ID:-0}',
+  `campaign_row=$(awk -v s="$campaign_table" -v i="$campaign_index" 'NR >= s && $1 == i { sub(/^[0-9]+ /, ""); print; exit }' "$0")`,
+  'if [ -z "$campaign_row" ]; then echo "campaign: no task for index $campaign_index in $0" >&2; exit 3; fi',
+  'eval "set -- $campaign_row"',
+  'campaign_task=$1 campaign_workdir=${3:-$campaign_workdir}',
+  'campaign_out=$campaign_files$4 campaign_err=$campaign_files$5 campaign_result=$campaign_files$6',
+  'campaign_nenv=$7',
+  'shift 7',
+  'while [ "$campaign_nenv" -gt 0 ]; do export -- "$1"; shift; campaign_nenv=$((campaign_nenv - 1)); done',
+  'campaign_now() { if [ -n "${EPOCHREALTIME:-}" ]; then local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); else date +%s%3N; fi; }',
+  'mkdir -p -- "${campaign_out%/*}" "${campaign_err%/*}" "${campaign_result%/*}" 2>/dev/null',
+  'campaign_start=$(campaign_now) campaign_code=0 campaign_sig=0 campaign_child=0',
+  'echo "campaign: task $campaign_task, index $campaign_index, on ${HOSTNAME:-?}"',
+  'if ! cd -- "$campaign_workdir" 2>>"$campaign_err"; then',
+  '  echo "campaign: cannot enter the working directory $campaign_workdir" >>"$campaign_err"',
+  '  campaign_code=126',
+  'fi',
+  'if [ "$campaign_code" -eq 0 ]; then',
+];
+
+/**
+ * Runs the argv in the background so a TERM from Slurm (time limit, scancel) reaches this
+ * shell at once; forwards it, then records exit code or signal, wall and CPU time and peak
+ * memory (GNU time when present, else the shell's `times`) in the result line, atomically.
+ */
+const WRAPPER_RUN = [
+  'trap \'[ "$campaign_child" -gt 0 ] && kill -TERM "$campaign_child" 2>/dev/null\' TERM INT HUP',
+  'campaign_rusage=$campaign_result.rusage',
+  "if [ -x /usr/bin/time ] && /usr/bin/time -f '' -o /dev/null true 2>/dev/null; then",
+  `  /usr/bin/time -f 'campaign-rusage %M %U %S' -o "$campaign_rusage" -- "$@" </dev/null >>"$campaign_out" 2>>"$campaign_err" &`,
+  'else',
+  '  "$@" </dev/null >>"$campaign_out" 2>>"$campaign_err" &',
+  'fi',
+  'campaign_child=$!',
+  'while :; do',
+  '  wait "$campaign_child"; campaign_code=$?',
+  '  kill -0 "$campaign_child" 2>/dev/null || break',
+  'done',
+  'fi',
+  'campaign_end=$(campaign_now) campaign_rss=-1 campaign_cpu=',
+  'if [ -s "${campaign_rusage:-}" ]; then',
+  '  while read -r a b c d e; do',
+  '    case $a in',
+  `      campaign-rusage) campaign_rss=$b; campaign_cpu=$(awk -v u="$c" -v s="$d" 'BEGIN { printf "%d", (u + s) * 1000 }') ;;`,
+  '      Command) [ "$b" = terminated ] && campaign_sig=$e ;;',
+  '    esac',
+  '  done <"$campaign_rusage"',
+  'elif [ "$campaign_code" -gt 128 ]; then',
+  '  campaign_sig=$((campaign_code - 128))',
+  'fi',
+  'rm -f -- "${campaign_rusage:-}"',
+  'if [ -z "$campaign_cpu" ]; then',
+  `  campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')`,
+  'fi',
+  'if [ "$campaign_sig" -gt 0 ]; then campaign_code=-1; fi',
+  `printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s\\n' \\`,
+  '  "$campaign_code" "$campaign_sig" $((campaign_end - campaign_start)) "${campaign_cpu:-0}" "$campaign_rss" \\',
+  '  "$campaign_start" "$campaign_child" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"',
+  'if [ "$campaign_sig" -gt 0 ]; then campaign_code=$((128 + campaign_sig)); fi',
+];
