@@ -505,7 +505,7 @@ export class Engine {
       files,
       jobName: `${campaign.name}.${runId}.${t.id}`,
       ...(after && after.length > 0 ? { after } : {}),
-      ...(t.node.maxParallel !== undefined ? { maxParallel: t.node.maxParallel } : {}),
+      ...(t.node.maxParallel !== undefined ? { throttle: { key: t.node.id, max: t.node.maxParallel } } : {}),
     };
   }
 
@@ -554,6 +554,10 @@ export class Engine {
       }
       case 'ended': {
         if (this.st[v] !== RUN && this.st[v] !== LAUNCH) return;
+        if (u.outcome.schedulerState === 'DependencyNeverSatisfied') {
+          this.heldInVain(v);
+          return;
+        }
         this.release(v);
         if (u.failure) {
           this.fail(
@@ -712,6 +716,30 @@ export class Engine {
         this.skip(w, t.id, `upstream ${t.id} failed`);
       }
     }
+  }
+
+  /**
+   * The scheduler gave up a task held for a dependency that failed (possibly under an earlier
+   * head). If that dependency failed for good the task is skipped; if it runs again the task
+   * waits for it anew.
+   */
+  private heldInVain(v: number): void {
+    const { graph } = this.cfg;
+    this.release(v);
+    this.released[v] = 0;
+    this.st[v] = WAIT;
+    let count = 0;
+    for (const p of graph.dag.predecessors(v)) {
+      const s = this.st[p]!;
+      if (s === FAIL || s === SKIP || (s === OUT && !this.cfg.plan.upToDate[p])) {
+        this.skip(v, graph.tasks[p]!.id, `upstream ${graph.tasks[p]!.id} failed`);
+        return;
+      }
+      if (s === OK || (s === OUT && this.cfg.plan.upToDate[p]) || this.handedOver(p, v)) continue;
+      count++;
+    }
+    this.remaining[v] = count;
+    if (count === 0) this.makeReady(v);
   }
 
   /** Not started on its own: waiting, ready, or (natively) held by the scheduler for a dependency. */

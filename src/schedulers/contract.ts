@@ -53,8 +53,8 @@ export interface Submission {
   readonly after?: readonly Handle[];
   /** Name for the scheduler's queue listing: campaign, run id and task id. */
   readonly jobName: string;
-  /** At most this many attempts of the same node at once (a job array's `%N` throttle). */
-  readonly maxParallel?: number;
+  /** Attempts with the same key run at most `max` at once (a node's `max_parallel`; `%N` on an array). */
+  readonly throttle?: { readonly key: string; readonly max: number };
 }
 
 export interface AttemptFiles {
