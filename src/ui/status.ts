@@ -81,8 +81,19 @@ export function formatStatus(campaign: Campaign, header: string, tasks: readonly
   const out = [header, '', line(head)];
   for (const r of rows)
     out.push(line([r.label, String(r.total), ...COLUMNS.map((c) => String(r.counts[c]))]));
+  // Where the unfinished work is: pids locally, job ids on a cluster.
+  const active = tasks.filter((t) => t.state === 'running' || t.state === 'queued');
+  if (active.length > 0) {
+    out.push('', `${active.length} task${active.length === 1 ? '' : 's'} not finished:`);
+    for (const t of active.slice(0, ACTIVE_LIMIT))
+      out.push(`  ${t.id}  ${t.state}${t.where ? `  ${t.where}` : ''}`);
+    if (active.length > ACTIVE_LIMIT)
+      out.push(`  … and ${active.length - ACTIVE_LIMIT} more (status --json lists all)`);
+  }
   return `${out.join('\n')}\n`;
 }
+
+const ACTIVE_LIMIT = 20;
 
 /** `status --failed`: each failed task with its reason and the path of its log. */
 export function formatFailures(tasks: readonly TaskView[]): string {

@@ -144,7 +144,8 @@ describe('status while a run is going', () => {
     expect(
       s.stdout
         .replace(/pid \d+ on [^,]+, since [^,]+,/, 'pid N on H, since T,')
-        .replace(/\d{8}_\d{6}_run/g, 'RUN'),
+        .replace(/\d{8}_\d{6}_run/g, 'RUN')
+        .replace(/pid \d+$/m, 'pid N'),
     ).toBe(
       dedent(`
         campaign t: last run RUN001 (running); running now (pid N on H, since T, run RUN001)
@@ -155,6 +156,9 @@ describe('status while a run is going', () => {
           b              1          0       0        0          0        0       0        1
         done             1          1       0        0          0        0       0        0
         total            3          1       0        0          0        1       0        1
+
+        1 task not finished:
+          g.a  running  pid N
       `),
     );
     expect((await run.done).code).toBe(0);

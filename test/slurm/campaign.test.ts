@@ -67,7 +67,7 @@ describeSlurm('campaigns on Slurm', () => {
     expect(out).toContain('[t] succeeded: 10 succeeded in Ns');
     const status = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout);
     expect(status.totals.succeeded).toBe(10);
-    expect(status.tasks.find((t: { id: string }) => t.id === 'gen[2]').where).toMatch(/^\d+_2$/);
+    expect(status.tasks.find((t: { id: string }) => t.id === 'gen[2]').where).toMatch(/^job \d+_2$/);
   }, 300_000);
 
   it('a failing array task: its dependents are skipped, the others finish, status says which and why', () => {

@@ -51,7 +51,9 @@ export async function status(argv: string[]): Promise<number> {
       ...(rec.failure ? { failure: rec.failure } : {}),
       ...(rec.message ? { message: rec.message } : {}),
       ...(rec.attempt > 0 ? { log: paths.attempt(logRun, t.id, rec.attempt).err } : {}),
-      ...(rec.jobId ? { where: rec.jobId } : {}),
+      ...(rec.jobId
+        ? { where: loaded.campaign.scheduler.type === 'local' ? `pid ${rec.jobId}` : `job ${rec.jobId}` }
+        : {}),
     };
   });
   const runs = store.runs();
