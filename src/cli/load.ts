@@ -19,16 +19,16 @@ export async function loadOrExit(args: LoadArgs): Promise<Loaded> {
   const result = await loadCampaign(args.file, { overrides: args.set ?? [] });
   if (!result.ok) {
     if (result.fatal) throw new UsageError(result.fatal);
-    printDiagnostics(result.diagnostics, args, true);
+    printDiagnostics(result.diagnostics, args);
     throw new UsageError('', Exit.usage);
   }
   if (result.value.diagnostics.length > 0 && args.format !== 'json')
-    printDiagnostics(result.value.diagnostics, args, false);
+    printDiagnostics(result.value.diagnostics, args);
   return result.value;
 }
 
-export function printDiagnostics(ds: readonly LocatedDiagnostic[], args: LoadArgs, failed: boolean): void {
+/** Diagnostics go to stderr as text, or to stdout as JSON for tools. */
+export function printDiagnostics(ds: readonly LocatedDiagnostic[], args: LoadArgs): void {
   if (args.format === 'json') out(diagnosticsJson(ds));
   else err(formatDiagnostics(ds, { color: args.color ?? false }));
-  void failed;
 }

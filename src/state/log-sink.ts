@@ -23,9 +23,7 @@ export class LogSink implements EventSink {
       else this.log.warn({ event: 'run.cancelling' }, 'cancelling');
       return;
     }
-    const { type, reason, t, ...rest } = e;
-    void type;
-    void t;
+    const { type: _type, t: _t, reason, ...rest } = e;
     const level = reason === 'failed' ? (e.retryIn !== undefined ? 'warn' : 'error') : 'info';
     this.log[level]({ event: `task.${reason}`, ...rest }, `${e.id} ${reason}`);
   }

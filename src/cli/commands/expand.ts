@@ -38,7 +38,7 @@ export async function expand(argv: string[]): Promise<number> {
   const diagnostics = r.ok ? r.value.diagnostics : r.diagnostics;
   if (!report) {
     // The campaign failed before expansion (syntax, schema, dependencies): nothing to show.
-    printDiagnostics(diagnostics, { file, format }, true);
+    printDiagnostics(diagnostics, { file, format });
     throw new UsageError('', Exit.usage);
   }
   const chosen = select(report, node);
@@ -50,7 +50,7 @@ export async function expand(argv: string[]): Promise<number> {
   else writeText(chosen, w.write);
   w.flush();
   if (format === 'text' && diagnostics.length > 0) err('\n');
-  if (format === 'text' && diagnostics.length > 0) printDiagnostics(diagnostics, { file }, !r.ok);
+  if (format === 'text' && diagnostics.length > 0) printDiagnostics(diagnostics, { file });
   return r.ok ? Exit.ok : Exit.usage;
 }
 
