@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import type { Resources } from '../../src/model/campaign.js';
 import type { Submission, Update } from '../../src/schedulers/contract.js';
-import type { SlurmSubmission } from '../../src/schedulers/slurm/group.js';
 import { type CommandRunner, execaRunner } from '../../src/schedulers/slurm/runner.js';
 
 /** Whether a Slurm controller answers here. */
@@ -36,9 +35,9 @@ export function sub(
   root: string,
   taskId: string,
   command: string | readonly string[],
-  extra: Partial<SlurmSubmission> = {},
+  extra: Partial<Submission> = {},
   runId = 'r1',
-): SlurmSubmission {
+): Submission {
   const attempt = extra.attempt ?? 1;
   const dir = join(root, 'runs', runId, 'tasks', taskId);
   mkdirSync(dir, { recursive: true });

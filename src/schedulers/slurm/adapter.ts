@@ -5,7 +5,6 @@ import { withIndex } from './array-spec.js';
 import { JobBook } from './book.js';
 import { scancelTargets } from './cancel.js';
 import { type ClusterLimits, DEFAULT_LIMITS, readLimits } from './cluster.js';
-import type { SlurmSubmission } from './group.js';
 import { Ledger } from './ledger.js';
 import { verdict } from './outcome.js';
 import { Poller, type PollStats } from './poll.js';
@@ -51,7 +50,7 @@ export interface SlurmStats {
 }
 
 interface Waiting {
-  readonly batch: readonly SlurmSubmission[];
+  readonly batch: readonly Submission[];
   readonly resolve: (r: readonly SubmitResult[]) => void;
   readonly reject: (e: unknown) => void;
 }

@@ -2,20 +2,11 @@ import type { Handle, Submission } from '../contract.js';
 import { type ArrayMembers, classify, dependencyOf, type Wait } from './dependency.js';
 import type { Request } from './directives.js';
 
-/** A submission with the Slurm-only extras the engine may add. */
-export interface SlurmSubmission extends Submission {
-  /**
-   * At most `max` of the submissions that share `key` (the engine's node id) run at once:
-   * they go into arrays of their own with a `%max` throttle.
-   */
-  readonly throttle?: { readonly key: string; readonly max: number };
-}
-
 /** One member of a group: the submission, its position in the batch and its array index. */
 export interface Member {
   readonly position: number;
   readonly index: number;
-  readonly submission: SlurmSubmission;
+  readonly submission: Submission;
 }
 
 /** Submissions that go to Slurm as one job (a single task) or one job array. */
@@ -32,7 +23,7 @@ export interface Group {
 /** A submission of the batch and the upstream handles it waits for, resolved. */
 export interface Pending {
   readonly position: number;
-  readonly submission: SlurmSubmission;
+  readonly submission: Submission;
   readonly after: readonly Handle[];
 }
 
@@ -140,7 +131,7 @@ export function requestOf(s: Submission): Request {
 }
 
 /** Everything that must be equal to share an array, as a string (resources without origins). */
-export function requestKey(s: SlurmSubmission): string {
+export function requestKey(s: Submission): string {
   const { origins: _origins, runtime: _runtime, ...resources } = s.resources;
   return stable({
     resources,

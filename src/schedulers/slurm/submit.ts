@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Handle, SubmitResult } from '../contract.js';
+import type { Handle, Submission, SubmitResult } from '../contract.js';
 import { arraySpec, withIndex } from './array-spec.js';
 import type { JobBook } from './book.js';
 import type { ClusterLimits } from './cluster.js';
-import { type Group, groupSubmissions, type Member, type Pending, type SlurmSubmission } from './group.js';
+import { type Group, groupSubmissions, type Member, type Pending } from './group.js';
 import { attemptKey, type Ledger } from './ledger.js';
 import type { RateLimiter } from './rate.js';
 import type { CommandRunner } from './runner.js';
@@ -49,9 +49,7 @@ export class Submitter {
 
   constructor(private readonly cfg: SubmitterConfig) {}
 
-  async submit(
-    batch: readonly SlurmSubmission[],
-  ): Promise<{ results: SubmitResult[]; accepted: Accepted[] }> {
+  async submit(batch: readonly Submission[]): Promise<{ results: SubmitResult[]; accepted: Accepted[] }> {
     const results: (SubmitResult | undefined)[] = new Array(batch.length);
     const accepted: Accepted[] = [];
     const limits = await this.cfg.limits();
@@ -111,7 +109,7 @@ export class Submitter {
    * upstream is an error; `wait` while a same-batch upstream is not submitted yet.
    */
   private resolveAfter(
-    s: SlurmSubmission,
+    s: Submission,
     positionOf: ReadonlyMap<string, number>,
     results: readonly (SubmitResult | undefined)[],
     forgetMs: number,
@@ -214,7 +212,7 @@ export class Submitter {
 }
 
 /** Why Slurm could not take a submission as it is, if it could not. */
-function invalid(s: SlurmSubmission): string | undefined {
+function invalid(s: Submission): string | undefined {
   const bad = Object.keys(s.env).find((k) => !NAME.test(k));
   if (bad !== undefined) return `environment variable name ${JSON.stringify(bad)} is not valid in a shell`;
   for (const p of [s.files.out, s.files.err, s.files.result]) {
