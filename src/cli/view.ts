@@ -17,6 +17,8 @@ export interface ViewOptions {
   readonly onCancel: () => void;
   /** Ctrl-C in the dashboard (raw mode swallows the signal). */
   readonly onInterrupt?: () => void;
+  /** The user left the view (`q`) of work that goes on without it. */
+  readonly onLeave?: () => void;
 }
 
 export interface View {
@@ -46,6 +48,7 @@ export async function openView(opts: ViewOptions): Promise<View> {
     onCancel: opts.onCancel,
     onQuit: () => {
       left = true;
+      opts.onLeave?.();
     },
     ...(opts.onInterrupt ? { onInterrupt: opts.onInterrupt } : {}),
     canDetach: opts.canDetach,

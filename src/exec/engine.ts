@@ -87,6 +87,7 @@ export class Engine {
   private readonly native: boolean;
   private readonly released: Uint8Array;
   private inflight = 0;
+  private leaving = false;
   private freeCores: number;
   private freeMemory: number;
   private active = 0;
@@ -236,6 +237,17 @@ export class Engine {
     const status = await done;
     clearInterval(keepAlive);
     return status;
+  }
+
+  /**
+   * Leaves a batch scheduler to it: stops handing over, and ends the run as `detached` once the
+   * hand-overs under way are recorded. What runs goes on; `watch` or `run` collects it later.
+   */
+  leave(): void {
+    if (!this.native || this.finished) return;
+    this.leaving = true;
+    this.stopping = true;
+    this.maybeFinish();
   }
 
   /** Stops launching and cancels what runs. A second call does not wait for the grace period. */
@@ -831,7 +843,8 @@ export class Engine {
 
   private maybeFinish(): void {
     if (this.finished || this.inflight > 0) return;
-    const detached = this.cfg.detach === true && this.native && !this.stopping && this.ready.size === 0;
+    const detached =
+      this.leaving || (this.cfg.detach === true && this.native && !this.stopping && this.ready.size === 0);
     if (!detached) {
       if (this.active > 0) return;
       if (!this.stopping && (this.ready.size > 0 || this.timers.size > 0)) return;
@@ -847,7 +860,7 @@ export class Engine {
       ? 'cancelled'
       : this.anyFailed || counts.skipped > 0
         ? 'failed'
-        : counts.queued + counts.running > 0 && this.cfg.detach
+        : counts.queued + counts.running > 0 && (this.cfg.detach || this.leaving)
           ? 'detached'
           : counts.pending > 0
             ? 'failed'

@@ -175,6 +175,8 @@ export async function run(argv: string[]): Promise<number> {
       canDetach: adapter.detachable,
       onCancel: onSignal,
       onInterrupt: onSignal,
+      // Leaving the view of a batch run leaves the run to the scheduler.
+      onLeave: () => engine?.leave(),
     });
     sinks.push(view.sink, { handle: () => {}, close: stdout.flush });
     engine = new Engine({
