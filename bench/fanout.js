@@ -4,16 +4,13 @@
 // Measures validate and plan in process (for the breakdown) and through the real binary (wall
 // time and peak RSS with /usr/bin/time). Targets: 10 s and 1.5 GiB each.
 //   node bench/fanout.js            BENCH_DRAWS=2500 node bench/fanout.js (a tenth)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadCampaign } from '../dist/model/load.js';
 import { formatPlan } from '../dist/ui/plan.js';
+import { timeBinary } from './binary.js';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const bin = join(root, 'dist/cli/main.js');
 const basins = Array.from({ length: 40 }, (_, i) => `B${String(i).padStart(2, '0')}`);
 const draws = Number(process.env.BENCH_DRAWS ?? 25_000);
 const items = basins.length * draws;
@@ -52,17 +49,7 @@ const plan = formatPlan(campaign, graph, { tasks, pairing });
 const planMs = performance.now() - tp;
 const heapMiB = process.memoryUsage().rss / 1024 / 1024;
 
-const timed = (args) => {
-  const outFile = join(dir, 'time.txt');
-  const t = performance.now();
-  execFileSync('/usr/bin/time', ['-o', outFile, '-f', '%M', process.execPath, bin, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return {
-    ms: performance.now() - t,
-    rssMiB: Number(readFileSync(outFile, 'utf8').trim().split('\n').pop()) / 1024,
-  };
-};
+const timed = (args) => timeBinary(dir, args);
 const validate = timed(['validate', file]);
 const planCli = timed(['plan', file]);
 

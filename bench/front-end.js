@@ -2,18 +2,15 @@
 // Validates and plans a generated campaign of 100,000 nodes and 200,000 edges, in process
 // (for the breakdown) and through the real binary (for wall time and peak memory), against a
 // bare @iarna/toml parse of the same file measured in the same run.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { loadCampaign } from '../dist/model/load.js';
 import { formatPlan } from '../dist/ui/plan.js';
+import { timeBinary } from './binary.js';
 import { generateCampaign } from './generate.js';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const bin = join(root, 'dist/cli/main.js');
 const nodes = Number(process.env.BENCH_NODES ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'campaign-bench-'));
 const file = join(dir, 'campaign.toml');
@@ -44,17 +41,7 @@ const tp = performance.now();
 const plan = formatPlan(r.value.campaign, r.value.graph);
 stages.print = performance.now() - tp;
 
-const timed = (args) => {
-  const outFile = join(dir, 'time.txt');
-  const t = performance.now();
-  execFileSync('/usr/bin/time', ['-o', outFile, '-f', '%M', process.execPath, bin, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return {
-    ms: performance.now() - t,
-    rssMiB: Number(readFileSync(outFile, 'utf8').trim().split('\n').pop()) / 1024,
-  };
-};
+const timed = (args) => timeBinary(dir, args);
 const validate = timed(['validate', file]);
 const planCli = timed(['plan', file]);
 
