@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { Campaign, FailureKind } from '../model/campaign.js';
+import type { Campaign, FailureKind, NodeSpec } from '../model/campaign.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
-import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
+import type { EndFailure, Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
 import type { StatePaths } from '../state/paths.js';
 import type { StateStore } from '../state/store.js';
 import { runCheck } from './check.js';
@@ -56,6 +56,12 @@ const SKIP = 8;
 const CANCEL = 9;
 const OUT = 10; // not part of this run
 
+/** A `max_parallel` bound: at most `max` attempts under `key` (a node or group id) at once. */
+interface Limit {
+  readonly key: string;
+  readonly max: number;
+}
+
 /** How often an attempt that vanished without a result is started again. */
 const LOST_RETRIES = 3;
 
@@ -72,7 +78,10 @@ export class Engine {
   private readonly handles = new Map<number, Handle>();
   private readonly ready: ReadyQueue;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly perNode = new Map<string, number>();
+  /** Attempts under way per `max_parallel` key (a node, or a group bounding its tasks together). */
+  private readonly perKey = new Map<string, number>();
+  /** The `max_parallel` bounds of each node: its own and its groups'. */
+  private readonly limitsOf = new Map<string, readonly Limit[]>();
   private readonly madeDirs = new Set<string>();
   /** Attempts left running by an earlier head: the run that started them. */
   private readonly orphanRun = new Map<number, string>();
@@ -94,6 +103,7 @@ export class Engine {
   private stopping = false;
   private cancelling = false;
   private anyFailed = false;
+  private halted = false;
   private finished = false;
   private resolveDone: (s: RunStatus) => void = () => {};
   private readonly now: () => number;
@@ -146,6 +156,8 @@ export class Engine {
         this.st[v] = this.native && rec.state === 'queued' ? LAUNCH : RUN;
         if (this.native) this.released[v] = 1;
         this.active++;
+        // Its end frees what it holds, as for an attempt this head started.
+        this.take(t, +1);
       }
     }
 
@@ -263,6 +275,26 @@ export class Engine {
     this.maybeFinish();
   }
 
+  /**
+   * Stops handing out work because the run cannot go on safely: its lock is gone or belongs to
+   * another head, or its journal cannot be written. With `cancelRunning`, what runs is stopped
+   * too (its end could not be recorded); otherwise it is left to finish and is recorded. The
+   * run ends as `failed`.
+   */
+  halt(message: string, opts: { cancelRunning: boolean }): void {
+    if (this.finished || this.halted) return;
+    this.halted = true;
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.emit({ type: 'run', reason: 'halted', t: this.now(), runId: this.cfg.runId, message });
+    if (opts.cancelRunning) {
+      const running = [...this.handles.values()];
+      if (running.length > 0) void this.cfg.adapter.cancel(running, { force: true });
+    }
+    this.maybeFinish();
+  }
+
   private emit(e: EngineEvent): void {
     this.cfg.emit(e);
   }
@@ -277,11 +309,21 @@ export class Engine {
     if (this.stopping) return;
     if (this.native) {
       // The scheduler queues and admits: hand over everything that is ready, in one batch.
+      // A group's max_parallel has no native form: the engine bounds what it hands over.
       const batch: number[] = [];
+      const held: number[] = [];
       while (this.ready.size > 0) {
         const v = this.ready.pop()!;
-        if (this.st[v] === READY) batch.push(v);
+        if (this.st[v] !== READY) continue;
+        const t = this.cfg.graph.tasks[v]!;
+        if (this.atLimit(t, true)) held.push(v);
+        else {
+          batch.push(v);
+          this.take(t, +1, true);
+        }
       }
+      for (const v of batch) this.take(this.cfg.graph.tasks[v]!, -1, true);
+      for (const v of held) this.ready.push(v);
       if (batch.length > 0) this.submitBatch(batch);
       return;
     }
@@ -314,10 +356,9 @@ export class Engine {
         );
         continue;
       }
-      const nodeCount = this.perNode.get(t.node.id) ?? 0;
       const fits =
         this.cfg.adapter.admission !== 'engine' || (r.cores <= this.freeCores && mem <= this.freeMemory);
-      if (!fits || (t.node.maxParallel !== undefined && nodeCount >= t.node.maxParallel)) {
+      if (!fits || this.atLimit(t, false)) {
         deferred.push(v);
         continue;
       }
@@ -518,14 +559,48 @@ export class Engine {
       jobName: `${campaign.name}.${runId}.${t.id}`,
       ...(after && after.length > 0 ? { after } : {}),
       ...(t.node.maxParallel !== undefined ? { throttle: { key: t.node.id, max: t.node.maxParallel } } : {}),
+      ...(t.outputs.length > 0 || t.check !== undefined
+        ? { verify: { outputs: t.outputs, ...(t.check !== undefined ? { check: t.check } : {}) } }
+        : {}),
     };
   }
 
-  /** Reserves (+1) or frees (-1) a task's cores, memory and per-node slot. */
-  private take(t: TaskSpec, sign: 1 | -1): void {
-    this.freeCores -= sign * t.resources.cores;
-    this.freeMemory -= sign * (t.resources.memory ?? 0);
-    this.perNode.set(t.node.id, (this.perNode.get(t.node.id) ?? 0) + sign);
+  /** Reserves (+1) or frees (-1) a task's cores, memory and `max_parallel` slots. */
+  private take(t: TaskSpec, sign: 1 | -1, slotsOnly = false): void {
+    if (!slotsOnly) {
+      this.freeCores -= sign * t.resources.cores;
+      this.freeMemory -= sign * (t.resources.memory ?? 0);
+    }
+    for (const l of this.limits(t)) this.perKey.set(l.key, (this.perKey.get(l.key) ?? 0) + sign);
+  }
+
+  /**
+   * Whether one more attempt of t would exceed a `max_parallel` bound. On a batch scheduler
+   * the node's own bound is the scheduler's (`%N` on its array); its groups' are the engine's.
+   */
+  private atLimit(t: TaskSpec, groupsOnly: boolean): boolean {
+    for (const l of this.limits(t)) {
+      if (groupsOnly && l.key === t.node.id) continue;
+      if ((this.perKey.get(l.key) ?? 0) >= l.max) return true;
+    }
+    return false;
+  }
+
+  private limits(t: TaskSpec): readonly Limit[] {
+    let ls = this.limitsOf.get(t.node.id);
+    if (!ls) {
+      const found: Limit[] = [];
+      for (
+        let n: NodeSpec | undefined = t.node;
+        n;
+        n = n.parent ? this.cfg.campaign.nodes.get(n.parent) : undefined
+      ) {
+        if (n.maxParallel !== undefined) found.push({ key: n.id, max: n.maxParallel });
+      }
+      ls = found;
+      this.limitsOf.set(t.node.id, ls);
+    }
+    return ls;
   }
 
   private release(v: number): void {
@@ -546,6 +621,8 @@ export class Engine {
     const t = this.cfg.graph.tasks[v]!;
     switch (u.kind) {
       case 'queued':
+        // A handle placed after a crash (its job id found in the scheduler) replaces the
+        // recorded one, so what is handed over to wait for it names the job.
         this.handles.set(v, u.handle);
         return;
       case 'running': {
@@ -553,17 +630,24 @@ export class Engine {
         this.st[v] = RUN;
         this.handles.set(v, u.handle);
         const pid = this.cfg.adapter.name === 'local' ? Number(u.handle.jobId) : undefined;
+        const where = u.where ?? {
+          ...(pid ? { pid } : { jobId: u.handle.jobId }),
+          ...(u.host ? { host: u.host } : {}),
+        };
         this.emit({
           type: 'task',
           reason: 'started',
           t: this.now(),
           id: t.id,
           attempt: u.handle.attempt,
-          where: { ...(pid ? { pid } : { jobId: u.handle.jobId }), ...(u.host ? { host: u.host } : {}) },
+          where,
           logs: { out: u.handle.files.out, err: u.handle.files.err },
         });
         return;
       }
+      case 'unsatisfiable':
+        if (this.st[v] === RUN || this.st[v] === LAUNCH) this.heldInVain(v);
+        return;
       case 'ended': {
         if (this.st[v] !== RUN && this.st[v] !== LAUNCH) return;
         if (u.outcome.schedulerState === 'DependencyNeverSatisfied') {
@@ -594,14 +678,15 @@ export class Engine {
     this.orphanRun.delete(v);
     this.st[v] = CHECK;
     this.active++;
-    const missing = t.outputs.length > 0 ? missingOutputs(t.workdir, t.outputs) : [];
+    // Verified where it ran (inside a batch job): the engine does not check again.
+    const missing = t.outputs.length > 0 && !outcome.verified ? missingOutputs(t.workdir, t.outputs) : [];
     let failure: { failure: 'outputs' | 'check'; message: string } | undefined;
     if (missing.length > 0) {
       failure = {
         failure: 'outputs',
         message: `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
       };
-    } else if (t.check !== undefined) {
+    } else if (t.check !== undefined && !outcome.verified) {
       const code = await runCheck(t.check, {
         cwd: t.workdir,
         env: { ...process.env, ...t.env },
@@ -642,7 +727,7 @@ export class Engine {
   private fail(
     v: number,
     f: {
-      failure: FailureKind | 'outputs' | 'check' | 'submit';
+      failure: EndFailure | 'submit';
       message: string;
       outcome: Outcome;
       handle?: Handle;
@@ -856,15 +941,17 @@ export class Engine {
       if (s === OUT) continue;
       counts[publicState(s)]++;
     }
-    const status: RunStatus = this.cancelling
-      ? 'cancelled'
-      : this.anyFailed || counts.skipped > 0
-        ? 'failed'
-        : counts.queued + counts.running > 0 && (this.cfg.detach || this.leaving)
-          ? 'detached'
-          : counts.pending > 0
-            ? 'failed'
-            : 'succeeded';
+    const status: RunStatus = this.halted
+      ? 'failed'
+      : this.cancelling
+        ? 'cancelled'
+        : this.anyFailed || counts.skipped > 0
+          ? 'failed'
+          : counts.queued + counts.running > 0 && (this.cfg.detach || this.leaving)
+            ? 'detached'
+            : counts.pending > 0
+              ? 'failed'
+              : 'succeeded';
     this.emit({ type: 'run', reason: 'finished', t: this.now(), runId: this.cfg.runId, status, counts });
     void this.cfg.adapter.close();
     this.resolveDone(status);

@@ -33,6 +33,8 @@ export interface Outcome {
   readonly maxRssKiB?: number;
   /** The scheduler's own word for how the job ended (COMPLETED, TIMEOUT, OUT_OF_MEMORY, ...). */
   readonly schedulerState?: string;
+  /** The attempt's outputs and check were verified where it ran (inside the batch job). */
+  readonly verified?: boolean;
 }
 
 /** One task as the views need to know it, sent once when a run starts. */
@@ -69,6 +71,17 @@ export type EngineEvent =
       readonly tasks: readonly TaskInfo[];
     }
   | { readonly type: 'run'; readonly reason: 'cancelling'; readonly t: number; readonly runId: string }
+  /**
+   * The run cannot go on safely (its lock was taken away, its journal cannot be written): it
+   * hands out nothing more and ends as `failed` once what runs has ended.
+   */
+  | {
+      readonly type: 'run';
+      readonly reason: 'halted';
+      readonly t: number;
+      readonly runId: string;
+      readonly message: string;
+    }
   | {
       readonly type: 'run';
       readonly reason: 'finished';

@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import { nearest } from '../config/suggest.js';
 import { conditionValue, parseSelector, splitSelector } from '../model/expand/selector.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
-import type { StateStore } from '../state/store.js';
+import { runNumber, type StateStore, type TaskRecord } from '../state/store.js';
 import { missingOutputs } from './outputs.js';
 
 /** Why a task runs. */
@@ -226,7 +226,8 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
     const t = tasks[v]!;
     const rec = store.tasks.get(t.id);
     let why: RunReason | undefined;
-    if (forced(t)) why = 'forced';
+    // --force forces the selection only: an upstream outside it that is done counts as done.
+    if (selected[v] && forced(t)) why = 'forced';
     else if (!rec) why = 'new';
     else if (rec.state !== 'succeeded') why = rec.state === 'failed' ? 'failed' : 'incomplete';
     else if (rec.okHash !== t.hash) why = 'changed';
@@ -235,7 +236,7 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
       for (const p of dag.predecessors(v)) {
         const up = store.tasks.get(tasks[p]!.id);
         const upRuns = action[p] === Action.Run || (action[p] === Action.Excluded && !upToDate[p]);
-        if (upRuns || (up?.okSeq ?? 0) > (rec.okSeq ?? 0)) {
+        if (upRuns || newerSuccess(up, rec)) {
           why = 'upstream changed';
           break;
         }
@@ -253,6 +254,19 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
     }
   }
   return { ok: true, plan: { action, reason, upToDate } };
+}
+
+/**
+ * Whether an upstream's last success is newer than the one its dependent ran against. Runs
+ * order it, not the order in which a head happened to record the two: within one run a
+ * dependent only ever starts after its upstream's successful attempt (the engine or the
+ * scheduler holds it), however the results were then collected. Records from before runs
+ * were kept fall back to the recording order.
+ */
+function newerSuccess(up: TaskRecord | undefined, rec: TaskRecord): boolean {
+  if (!up?.okHash) return false;
+  if (up.okRun !== undefined && rec.okRun !== undefined) return runNumber(up.okRun) > runNumber(rec.okRun);
+  return (up.okSeq ?? 0) > (rec.okSeq ?? 0);
 }
 
 function prefixes(id: string): string[] {

@@ -1,4 +1,4 @@
-import type { Outcome } from '../exec/events.js';
+import type { Outcome, Placement } from '../exec/events.js';
 import type { FailureKind, Resources, SchedulerOptions } from '../model/campaign.js';
 
 /**
@@ -55,7 +55,23 @@ export interface Submission {
   readonly jobName: string;
   /** Attempts with the same key run at most `max` at once (a node's `max_parallel`; `%N` on an array). */
   readonly throttle?: { readonly key: string; readonly max: number };
+  /**
+   * What makes a zero exit a success: outputs that must exist (globs, relative to `workdir`)
+   * and a check command. A batch adapter runs them inside the job, after the command, so the
+   * job's own exit status says whether the attempt succeeded and the scheduler's `afterok`
+   * means what it says; the result line then carries `verified=1` or the failure.
+   */
+  readonly verify?: Verification;
 }
+
+/** Verification of an attempt that exited 0; see `Submission.verify`. */
+export interface Verification {
+  readonly outputs: readonly string[];
+  readonly check?: string | readonly string[];
+}
+
+/** Why an attempt failed, as the contract knows it: a scheduler's kind, or verification. */
+export type EndFailure = FailureKind | 'outputs' | 'check';
 
 export interface AttemptFiles {
   readonly out: string;
@@ -79,13 +95,25 @@ export type SubmitResult = { ok: true; handle: Handle } | { ok: false; message: 
 
 /** A change in an attempt's state. */
 export type Update =
-  | { readonly kind: 'queued'; readonly handle: Handle }
-  | { readonly kind: 'running'; readonly handle: Handle; readonly host?: string }
+  | { readonly kind: 'queued'; readonly handle: Handle; readonly where?: Placement }
+  | {
+      readonly kind: 'running';
+      readonly handle: Handle;
+      /** Where it runs: pid (and host) locally, job id (and host) on a cluster. */
+      readonly where?: Placement;
+      readonly host?: string;
+    }
   | {
       readonly kind: 'ended';
       readonly handle: Handle;
       readonly outcome: Outcome;
       /** Undefined when the attempt succeeded as far as the scheduler can tell. */
-      readonly failure?: FailureKind;
+      readonly failure?: EndFailure;
       readonly message?: string;
-    };
+    }
+  /**
+   * The scheduler gave the attempt up because a dependency it was held for can never be
+   * satisfied (Slurm's DependencyNeverSatisfied, a Grid Engine hold on a failed job). The
+   * engine decides: skip it, or hand it over anew when the dependency runs again.
+   */
+  | { readonly kind: 'unsatisfiable'; readonly handle: Handle; readonly message?: string };

@@ -20,6 +20,7 @@ export class LogSink implements EventSink {
         );
       else if (e.reason === 'finished')
         this.log.info({ event: 'run.finished', status: e.status, counts: e.counts }, `run ${e.status}`);
+      else if (e.reason === 'halted') this.log.error({ event: 'run.halted', message: e.message }, e.message);
       else this.log.warn({ event: 'run.cancelling' }, 'cancelling');
       return;
     }

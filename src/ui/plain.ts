@@ -8,6 +8,7 @@ import { formatDuration } from '../model/units.js';
 export class PlainReporter implements EventSink {
   private start = 0;
   private showQueued = false;
+  private toDo = 0;
   private readonly failures: { id: string; message: string; log?: string }[] = [];
 
   constructor(
@@ -21,6 +22,7 @@ export class PlainReporter implements EventSink {
         this.start = e.t;
         this.showQueued = e.scheduler !== 'local';
         const done = e.tasks.filter((t) => t.state === 'succeeded').length;
+        this.toDo = e.tasks.length - done;
         const running = e.tasks.filter((t) => t.state === 'running').length;
         const parts = [`${e.tasks.length} task${e.tasks.length === 1 ? '' : 's'}`];
         if (done > 0) parts.push(`${done} up to date`);
@@ -28,6 +30,8 @@ export class PlainReporter implements EventSink {
         this.line(e.t, `run ${e.runId} of ${e.campaign} on ${e.scheduler}: ${parts.join(', ')}`);
       } else if (e.reason === 'cancelling') {
         this.line(e.t, 'cancelling: stopping running tasks');
+      } else if (e.reason === 'halted') {
+        this.line(e.t, `stopped handing out work: ${e.message}`);
       } else {
         this.summary(e.t, e.status, e.counts);
       }
@@ -76,6 +80,10 @@ export class PlainReporter implements EventSink {
     const parts = (Object.entries(counts) as [TaskState, number][])
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`);
+    if (this.toDo === 0 && status === 'succeeded') {
+      this.line(t, `nothing to do: ${counts.succeeded} up to date`);
+      return;
+    }
     this.line(t, `${status}: ${parts.join(', ') || 'nothing to do'} in ${seconds(t - this.start)}`);
     if (this.failures.length > 0) {
       this.write('failed tasks:');

@@ -17,10 +17,13 @@ const OUTCOME: Record<string, { icon: string; colour: Colour; word: string }> = 
 export function summaryLines(v: SummaryView): Span[][] {
   const h = v.header;
   const o = OUTCOME[h.status ?? 'interrupted'] ?? OUTCOME.interrupted!;
+  const outcome = v.nothingToDo
+    ? ` has nothing to do: ${formatCount(v.counts.succeeded)} up to date`
+    : ` ${o.word} ${formatDuration(v.durationMs)}`;
   const head: Span[] = [
     { text: `${o.icon} `, colour: o.colour },
     { text: h.campaign, bold: true },
-    { text: ` ${o.word} ${formatDuration(v.durationMs)}`, colour: o.colour },
+    { text: outcome, colour: o.colour },
   ];
   const detail = ` · run ${h.runId} · ${h.scheduler}`;
   const lines: Span[][] = [
@@ -30,6 +33,7 @@ export function summaryLines(v: SummaryView): Span[][] {
     progressSpans(v.counts, v.columns, v.noColor),
     ...countsLines(v.counts, v.columns, v.noColor),
   ];
+  if (v.halted !== undefined) lines.push([{ text: `Stopped handing out work: ${v.halted}`, colour: 'red' }]);
   const f = v.failures;
   if (f.total > 0) {
     lines.push([

@@ -92,6 +92,10 @@ export interface DashboardState {
   startedAt: number | undefined;
   finishedAt: number | undefined;
   status: RunStatus | undefined;
+  /** Why the run stopped handing out work, when it had to (lock lost, journal unwritable). */
+  halted?: string;
+  /** Tasks the run had to do when it started (not already up to date). */
+  toDo: number;
   /** The engine's own counts from `run finished`. */
   finalCounts: Readonly<Record<TaskState, number>> | undefined;
   tasks: Tasks;
@@ -153,6 +157,7 @@ export function createDashboardState({ now }: { now: number }): DashboardState {
     startedAt: undefined,
     finishedAt: undefined,
     status: undefined,
+    toDo: 0,
     finalCounts: undefined,
     tasks: emptyTasks(),
     rows: buildRows([]).rows,
@@ -190,6 +195,9 @@ export function reduce(state: DashboardState, event: EngineEvent): DashboardStat
       case 'cancelling':
         if (state.phase !== 'running') return state;
         state.phase = 'cancelling';
+        break;
+      case 'halted':
+        state.halted = event.message;
         break;
       case 'finished':
         state.phase = 'finished';
@@ -231,6 +239,7 @@ function startRun(
   };
   s.tasks = tasks;
   s.rows = rows;
+  s.toDo = e.tasks.filter((t) => t.state !== 'succeeded').length;
   e.tasks.forEach((t, i) => {
     index.set(t.id, i);
     const st = STATE_INDEX[t.state];

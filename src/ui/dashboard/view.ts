@@ -115,6 +115,10 @@ export interface SummaryView {
   readonly durationMs: number;
   readonly failures: FailuresView;
   readonly retryCommand: string | undefined;
+  /** Everything was up to date: the run had nothing to do. */
+  readonly nothingToDo: boolean;
+  /** Why the run stopped handing out work, if it had to. */
+  readonly halted: string | undefined;
 }
 
 export type DashboardView = LiveView | SummaryView;
@@ -438,6 +442,8 @@ function summary(s: DashboardState, header: HeaderView, o: ViewOptions): Summary
     durationMs: header.elapsedMs,
     failures: { items, total: s.failuresTotal, retried: s.retried },
     retryCommand: failed > 0 ? `campaign run ${shellQuote(o.file)} --retry-failed` : undefined,
+    nothingToDo: s.toDo === 0 && s.status === 'succeeded',
+    halted: s.halted,
   };
 }
 
