@@ -38,6 +38,8 @@ slurm_active() { [[ -n "$(squeue -h -j "$1" 2>/dev/null || true)" ]]; }
 smoke_slurm() {
   "$here/local-slurm.sh" status >/dev/null || fail "slurm is not up (run scripts/local-slurm.sh up)"
   local t0 j a d f n st
+  # Slurm writes slurm-<id>.out into the working directory: keep them out of the checkout.
+  cd "$(mktemp -d)"
   t0=$(now)
   j=$(sbatch --parsable --wrap 'echo hi')
   wait_gone 60 slurm_active "$j"

@@ -56,7 +56,15 @@ afterAll(() => {
 
 describe.skipIf(!hasTmux)('the dashboard in a terminal', () => {
   it('shows the run live, answers keys, and cancels on confirmation', async () => {
-    const live = await until((s) => s.includes('Running') && s.includes('slow') && s.includes('broken'));
+    // Wait for the whole state asserted below: slow running, broken ended with its stderr shown.
+    const live = await until(
+      (s) =>
+        s.includes('Running') &&
+        s.includes('slow') &&
+        s.includes('exit code 3') &&
+        s.includes('broken warning') &&
+        /▾? ?sims +\S+ +\d+% 1\/2/.test(s),
+    );
     expect(live).toMatch(/^live · run \d{8}_\d{6}_run001 · local · elapsed \d+s/m);
     expect(live).toContain('Subcampaigns');
     expect(live).toMatch(/▾? ?sims +\S+ +\d+% 1\/2/);
@@ -68,7 +76,7 @@ describe.skipIf(!hasTmux)('the dashboard in a terminal', () => {
     expect(live).toContain('broken warning');
 
     tmux('send-keys', '-t', session, 'f');
-    const failuresOnly = await until((s) => !s.includes('Running ·'));
+    const failuresOnly = await until((s) => !s.includes('Running ·') && s.includes('broken'));
     expect(failuresOnly).toContain('broken');
 
     tmux('send-keys', '-t', session, 'c');
