@@ -55,6 +55,23 @@ export interface TaskInfo {
 /** How a run ended. `detached`: everything was handed to a batch scheduler, which goes on alone. */
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'detached';
 
+/** How a run ended, from how it was stopped (if it was) and its tasks' final states. */
+export function runStatus(
+  stop: {
+    readonly halted: boolean;
+    readonly cancelled: boolean;
+    readonly failed: boolean;
+    readonly detached: boolean;
+  },
+  counts: Readonly<Record<TaskState, number>>,
+): RunStatus {
+  if (stop.halted) return 'failed';
+  if (stop.cancelled) return 'cancelled';
+  if (stop.failed || counts.skipped > 0) return 'failed';
+  if (counts.queued + counts.running > 0 && stop.detached) return 'detached';
+  return counts.pending > 0 ? 'failed' : 'succeeded';
+}
+
 /**
  * Everything the engine reports, as one discriminated union on `type` x `reason`. Every event
  * carries a timestamp `t` (epoch milliseconds); task events carry the task id.

@@ -14,6 +14,8 @@ export class PlainReporter implements EventSink {
   constructor(
     private readonly write: (line: string) => void,
     private readonly retryCommand: string,
+    /** The last lines of a log, for the summary of what failed. */
+    private readonly readTail: (path: string, n: number) => readonly string[] = () => [],
   ) {}
 
   handle(e: EngineEvent): void {
@@ -87,7 +89,11 @@ export class PlainReporter implements EventSink {
     this.line(t, `${status}: ${parts.join(', ') || 'nothing to do'} in ${seconds(t - this.start)}`);
     if (this.failures.length > 0) {
       this.write('failed tasks:');
-      for (const f of this.failures) this.write(`  ${f.id}  ${f.message}${f.log ? `  ${f.log}` : ''}`);
+      for (const f of this.failures) {
+        this.write(`  ${f.id}  ${f.message}${f.log ? `  ${f.log}` : ''}`);
+        if (f.log)
+          for (const l of this.readTail(f.log, TAIL_LINES)) if (l.trim() !== '') this.write(`    | ${l}`);
+      }
       this.write(`to retry them: ${this.retryCommand}`);
     }
   }
@@ -96,6 +102,9 @@ export class PlainReporter implements EventSink {
     this.write(`[${clock(t - this.start)}] ${text}`);
   }
 }
+
+/** Lines of a failed task's stderr in the summary. */
+const TAIL_LINES = 3;
 
 const attempt = (a: number) => (a > 1 ? ` (attempt ${a})` : '');
 

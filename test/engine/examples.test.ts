@@ -48,7 +48,7 @@ describe('the README example', () => {
 
     const again = rig.run(['run', 'so/campaign.toml']);
     expect(mask(again.stdout, rig)).toBe(
-      '[t] run RUN002 of so-mapmaking on local: 4 tasks, 4 up to date\n[t] succeeded: 4 succeeded in Ns\n',
+      '[t] run RUN002 of so-mapmaking on local: 4 tasks, 4 up to date\n[t] nothing to do: 4 up to date\n',
     );
     const rows = rig
       .run(['runs', 'so/campaign.toml'])

@@ -203,6 +203,7 @@ describe('failures', () => {
         [t] failed: 2 succeeded, 1 failed, 2 skipped in Ns
         failed tasks:
           a  exit code 3  <dir>/.campaign/runs/RUN001/tasks/a.1.err
+            | a warning
         to retry them: campaign run c.toml --retry-failed
       `),
     );
@@ -232,7 +233,7 @@ describe('resume and staleness', () => {
     expect(rig.run(['run', 'c.toml']).code).toBe(0);
     const again = rig.run(['run', 'c.toml']);
     expect(mask(again.stdout, rig)).toBe(
-      '[t] run RUN002 of t on local: 4 tasks, 4 up to date\n[t] succeeded: 4 succeeded in Ns\n',
+      '[t] run RUN002 of t on local: 4 tasks, 4 up to date\n[t] nothing to do: 4 up to date\n',
     );
     expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe(
       'would run 0 of 4 selected tasks (4 up to date)\n',

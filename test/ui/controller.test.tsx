@@ -409,6 +409,9 @@ describe('startDashboard', () => {
       Failures · 1
       ✘ ens.sim[i=1]  exit code 2
         log: /logs/ens.sim[i=1].1.err
+        │ Traceback (most recent call last):
+        │   File "member.py", line 42, in <module>
+        │ ValueError: seed out of range (ens.sim[i=1].1.err)
       Retry the failures: campaign run climate.toml --retry-failed"
     `);
     const scrollBack = stdout.writes.map((w) => w.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '')).join('');

@@ -291,8 +291,14 @@ describe('screens', () => {
       Failures · 2
       ✘ ensemble.member[i=32]  exit code 3
         log: /logs/ensemble.member[i=32].1.err
+        │ Traceback (most recent call last):
+        │   File "member.py", line 42, in <module>
+        │ ValueError: seed out of range (ensemble.member[i=32].1.err)
       ✘ ensemble.member[i=31]  timed out after 1h00m · timeout · attempt 3
         log: /logs/ensemble.member[i=31].3.err
+        │ Traceback (most recent call last):
+        │   File "member.py", line 42, in <module>
+        │ ValueError: seed out of range (ensemble.member[i=31].3.err)
       Retry the failures: campaign run campaigns/climate.toml --retry-failed"
     `);
   });

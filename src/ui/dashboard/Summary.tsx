@@ -46,6 +46,7 @@ export function summaryLines(v: SummaryView): Span[][] {
     for (const item of f.items) {
       lines.push(failureHeadline(item));
       if (item.logPath !== undefined) lines.push(logPathLine(item.logPath, v.columns));
+      for (const t of item.tail) lines.push([{ text: '  │ ', dim: true }, { text: t }]);
     }
     const more = f.total - f.items.length;
     if (more > 0) lines.push([{ text: `  … and ${formatCount(more)} more`, dim: true }]);

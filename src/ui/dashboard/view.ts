@@ -401,6 +401,9 @@ function logPanel(s: DashboardState, row: number, n: number, o: ViewOptions): Lo
   return { rowName, taskId: ref.taskId, path: ref.err, lines };
 }
 
+/** Lines of a failed task's stderr in the summary that stays on screen. */
+const SUMMARY_TAIL_LINES = 3;
+
 function summary(s: DashboardState, header: HeaderView, o: ViewOptions): SummaryView {
   const counts = s.finalCounts ?? countsOf(s.counts);
   const height = Math.max(1, o.rows - 1);
@@ -424,13 +427,24 @@ function summary(s: DashboardState, header: HeaderView, o: ViewOptions): Summary
     const f = s.failures[k]!;
     const showLog = left > 0 && f.logs !== undefined;
     if (showLog) left--;
+    // The last lines of its stderr, as far as the screen has room.
+    const want = Math.min(SUMMARY_TAIL_LINES, left);
+    const tail =
+      want > 0 && f.logs
+        ? o
+            .tail(f.logs.err, want, false)
+            .map(sanitizeLine)
+            .filter((l) => l !== '')
+            .slice(-want)
+        : [];
+    left -= tail.length;
     items.push({
       id: f.id,
       kind: f.kind,
       message: f.message,
       attempt: f.attempt,
       logPath: showLog ? f.logs?.err : undefined,
-      tail: [],
+      tail,
     });
   }
   return {

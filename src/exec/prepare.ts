@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Campaign } from '../model/campaign.js';
+import type { TaskSpec } from '../model/tasks.js';
+import type { AttemptFiles, Handle, Submission } from '../schedulers/contract.js';
+
+/** Where a run keeps its attempts' files: the part of the state layout the engine needs. */
+export interface AttemptLayout {
+  /** The state directory itself (reported when a run starts). */
+  readonly root: string;
+  tasksDir(runId: string): string;
+  attempt(runId: string, taskId: string, attempt: number): AttemptFiles;
+  /** The item manifest of a task that bundles fan-out items. */
+  items(runId: string, taskId: string): string;
+}
+
+export type Prepared = { ok: true; submission: Submission } | { ok: false; message: string };
+
+/**
+ * Makes everything one attempt needs before it is handed over: the run's task folder, the
+ * task's workdir, its item manifest, its `CAMPAIGN_*` environment, and the submission itself.
+ */
+export class AttemptPreparer {
+  private readonly madeDirs = new Set<string>();
+
+  constructor(
+    private readonly campaign: Campaign,
+    private readonly runId: string,
+    private readonly layout: AttemptLayout,
+  ) {}
+
+  prepare(t: TaskSpec, attempt: number, after?: readonly Handle[]): Prepared {
+    const { campaign, runId, layout } = this;
+    try {
+      this.mkdir(layout.tasksDir(runId));
+      this.mkdir(t.workdir);
+    } catch (e) {
+      return { ok: false, message: `cannot prepare ${t.workdir}: ${(e as Error).message}` };
+    }
+    let manifest: string | undefined;
+    if (t.items) {
+      manifest = layout.items(runId, t.id);
+      try {
+        if (!existsSync(manifest)) writeFileSync(manifest, `${JSON.stringify(t.items)}\n`);
+      } catch (e) {
+        return { ok: false, message: `cannot write the item manifest: ${(e as Error).message}` };
+      }
+    }
+    const r = t.resources;
+    const submission: Submission = {
+      taskId: t.id,
+      attempt,
+      command: t.command,
+      setup: t.node.setup,
+      env: {
+        ...t.env,
+        CAMPAIGN_NAME: campaign.name,
+        CAMPAIGN_RUN_ID: runId,
+        CAMPAIGN_TASK_ID: t.id,
+        CAMPAIGN_NODE: t.node.id,
+        CAMPAIGN_ATTEMPT: String(attempt),
+        CAMPAIGN_CORES: String(r.cores),
+        ...(r.memory !== undefined ? { CAMPAIGN_MEMORY_MB: String(r.memory) } : {}),
+        CAMPAIGN_DIR: campaign.dir,
+        ...(manifest ? { CAMPAIGN_ITEMS: manifest } : {}),
+        ...(t.index !== undefined ? { CAMPAIGN_TASK_INDEX: String(t.index) } : {}),
+      },
+      workdir: t.workdir,
+      resources: r,
+      options: t.node.scheduler,
+      ...(t.limit !== undefined ? { limit: t.limit } : {}),
+      files: layout.attempt(runId, t.id, attempt),
+      jobName: `${campaign.name}.${runId}.${t.id}`,
+      ...(after && after.length > 0 ? { after } : {}),
+      ...(t.node.maxParallel !== undefined ? { throttle: { key: t.node.id, max: t.node.maxParallel } } : {}),
+      ...(t.outputs.length > 0 || t.check !== undefined
+        ? { verify: { outputs: t.outputs, ...(t.check !== undefined ? { check: t.check } : {}) } }
+        : {}),
+    };
+    return { ok: true, submission };
+  }
+
+  private mkdir(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+}
