@@ -1,6 +1,6 @@
 import type { Campaign } from '../model/campaign.js';
 import type { TaskGraph } from '../model/tasks.js';
-import type { EndFailure, Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
+import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
 import {
   type Admission,
   type AdmissionHost,
@@ -10,12 +10,19 @@ import {
 } from './admission.js';
 import { Board, CANCEL, CHECK, FAIL, LAUNCH, OK, OUT, READY, RETRY, RUN, WAIT } from './board.js';
 import { Cascade, type CascadeHost } from './cascade.js';
-import { type EngineEvent, type Outcome, type Placement, type RunStatus, runStatus } from './events.js';
+import {
+  type EngineEvent,
+  type Outcome,
+  type Placement,
+  type RunStatus,
+  runStatus,
+  type TaskEventBody,
+} from './events.js';
 import { Limits } from './limits.js';
 import { type AttemptLayout, AttemptPreparer } from './prepare.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
 import type { Orphan, RecordedTasks } from './recovery.js';
-import { decideRetry } from './retry.js';
+import { type Failed, nextAttempt, type Request } from './retry.js';
 import { Action, type RunPlan } from './select.js';
 import { adoptAndList, announce, countDependencies, type StartHost } from './start.js';
 import { verify } from './verify.js';
@@ -35,19 +42,13 @@ export interface EngineConfig {
   /** Every event goes here; the CLI fans it out to the journal, the log and the view. */
   readonly emit: (e: EngineEvent) => void;
   readonly capacity: Capacity;
+  /** What an escalated request may grow to (the partition's limits); locally, the run's memory. */
+  readonly requestCap?: { readonly memory?: number; readonly walltime?: number };
   readonly failFast: boolean;
   /** Batch schedulers: hand everything over and end without waiting for it to run. */
   readonly detach?: boolean;
   readonly now?: () => number;
 }
-
-type Failure = {
-  failure: EndFailure | 'submit';
-  message: string;
-  outcome: Outcome;
-  handle?: Handle;
-  fromRun?: string;
-};
 
 /**
  * The engine's state machine: tasks move from waiting to ready to handed over, running and
@@ -70,7 +71,10 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Attempts left running by an earlier head: the run that started them. */
   private readonly orphanRun = new Map<number, string>();
-  private readonly lost = new Map<number, number>();
+  /** Times a task ran again on none of its retries (lost, node failure, preemption). */
+  private readonly requeued = new Map<number, number>();
+  /** Requests grown by escalation after an oom or a timeout. */
+  private readonly requests = new Map<number, Request>();
   private leaving = false;
   private stopping = false;
   private halted = false;
@@ -78,6 +82,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   private finished = false;
   private resolveDone: (s: RunStatus) => void = () => {};
   private readonly now: () => number;
+  private readonly cap: { readonly memory?: number; readonly walltime?: number };
 
   constructor(private readonly cfg: EngineConfig) {
     const { graph, adapter } = cfg;
@@ -90,6 +95,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
       adapter.admission === 'scheduler' && adapter.nativeDependencies
         ? new SchedulerAdmission(this)
         : new EngineAdmission(this, cfg.capacity);
+    this.cap = cfg.requestCap ?? (adapter.admission === 'engine' ? { memory: cfg.capacity.memory } : {});
     this.cascade = new Cascade(this, this.admission);
     this.now = cfg.now ?? Date.now;
     const rank = remainingPath(
@@ -151,10 +157,8 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   }
 
   /**
-   * Stops handing out work because the run cannot go on safely: its lock is gone or belongs to
-   * another head, or its journal cannot be written. With `cancelRunning`, what runs is stopped
-   * too (its end could not be recorded); otherwise it is left to finish and is recorded. The
-   * run ends as `failed`.
+   * Stops handing out work when the run cannot go on safely (its lock lost, its journal
+   * unwritable); what runs is cancelled with `cancelRunning`, else left to finish. Ends `failed`.
    */
   halt(message: string, opts: { cancelRunning: boolean }): void {
     if (this.finished || this.halted) return;
@@ -172,7 +176,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.timers.clear();
   }
 
-  private emitTask(e: DistributiveOmit<Extract<EngineEvent, { type: 'task' }>, 'type' | 't'>): void {
+  private emitTask(e: TaskEventBody): void {
     this.cfg.emit({ type: 'task', t: this.now(), ...e } as EngineEvent);
   }
 
@@ -193,7 +197,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   begin(v: number, after?: readonly Handle[]): Submission | undefined {
     const t = this.graph.tasks[v]!;
     const attempt = ++this.board.attempt[v]!;
-    const p = this.preparer.prepare(t, attempt, after);
+    const p = this.preparer.prepare(t, attempt, after, this.requests.get(v));
     if (!p.ok) {
       this.fail(v, { failure: 'submit', message: p.message, outcome: {} }, false);
       return undefined;
@@ -216,12 +220,8 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
 
   accepted(v: number, handle: Handle): void {
     this.handles.set(v, handle);
-    this.emitTask({
-      reason: 'queued',
-      id: handle.taskId,
-      attempt: handle.attempt,
-      where: this.placement(handle),
-    });
+    const { taskId: id, attempt } = handle;
+    this.emitTask({ reason: 'queued', id, attempt, where: this.placement(handle) });
   }
 
   withdrawn(v: number, handle: Handle): void {
@@ -312,7 +312,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     }
   }
 
-  private fail(v: number, f: Failure, mayRetry: boolean): void {
+  private fail(v: number, f: Failed, mayRetry: boolean): void {
     const { board } = this;
     const t = this.graph.tasks[v]!;
     const attempt = board.attempt[v]!;
@@ -324,48 +324,50 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
       this.emitTask({ reason: 'cancelled', id: t.id, attempt, ...origin });
       return;
     }
-    const lost = this.lost.get(v) ?? 0;
-    const failed = { failure: f.failure, attempt, failures: board.failures[v]! + 1, lost };
-    const decision = decideRetry({ ...failed, mayRetry: mayRetry && !this.stopping }, t.node.retries);
-    if (decision.kind === 'again') this.lost.set(v, lost + 1);
+    const requeued = this.requeued.get(v) ?? 0;
+    const current = this.requests.get(v);
+    const may = { mayRetry: mayRetry && !this.stopping, current, cap: this.cap, requeued };
+    const next = nextAttempt(t, { ...f, attempt }, { ...may, failures: board.failures[v]! + 1 });
+    if (next.kind === 'again') this.requeued.set(v, requeued + 1);
     else board.failures[v]!++;
-    const retryIn = decision.kind === 'again' ? 0 : decision.kind === 'retry' ? decision.delay : undefined;
-    const logs =
-      f.handle && decision.kind !== 'again'
-        ? { logs: { out: f.handle.files.out, err: f.handle.files.err } }
-        : {};
+    if (next.request) this.requests.set(v, next.request);
+    const h = next.kind === 'again' ? undefined : f.handle;
     this.emitTask({
       reason: 'failed',
       id: t.id,
       attempt,
       outcome: f.outcome,
       failure: f.failure,
-      message: f.message,
-      ...(retryIn !== undefined ? { retryIn } : {}),
-      ...logs,
+      message: next.message,
+      ...(next.delay !== undefined ? { retryIn: next.delay } : {}),
+      ...(next.step ? { escalation: next.step } : {}),
+      ...(h ? { logs: { out: h.files.out, err: h.files.err } } : {}),
       ...origin,
     });
     this.handles.delete(v);
     // What was handed over to wait for this attempt waits in vain: take it back.
-    this.admission.failed(v, retryIn !== undefined);
-    if (decision.kind === 'again') {
-      this.makeReady(v);
-      return;
-    }
-    if (decision.kind === 'retry') {
-      board.st[v] = RETRY;
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (!this.stopping) this.makeReady(v);
-        this.settle();
-      }, decision.delay * 1000);
-      this.timers.add(timer);
-      return;
-    }
-    board.st[v] = FAIL;
+    this.admission.failed(v, next.kind !== 'final');
+    if (next.kind === 'again') this.makeReady(v);
+    else if (next.kind === 'retry') this.later(v, next.delay ?? 0);
+    else this.failedForGood(v);
+  }
+
+  private failedForGood(v: number): void {
+    this.board.st[v] = FAIL;
     this.anyFailed = true;
     if (this.cfg.failFast) this.stopping = true;
     this.cascade.failed(v);
+  }
+
+  /** v's retry, after its backoff. */
+  private later(v: number, delay: number): void {
+    this.board.st[v] = RETRY;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) this.makeReady(v);
+      this.settle();
+    }, delay * 1000);
+    this.timers.add(timer);
   }
 
   skipped(w: number, upstream: string, message: string): void {
@@ -396,5 +398,3 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.resolveDone(status);
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -148,6 +148,8 @@ export type EngineEvent =
       readonly message: string;
       /** The attempt that follows, if the retry policy grants one. */
       readonly retryIn?: number;
+      /** How the next attempt's request grows: `attempt 2 with 200M after oom at 100M`. */
+      readonly escalation?: string;
       readonly logs?: { readonly out: string; readonly err: string };
       readonly fromRun?: string;
     }
@@ -169,6 +171,12 @@ export type EngineEvent =
     };
 
 export type RunEvent = Extract<EngineEvent, { type: 'run' }>;
+/** A task event without its `type` and time, as the engine builds it. */
+export type TaskEventBody = TaskEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'type' | 't'>
+    : never
+  : never;
 export type TaskEvent = Extract<EngineEvent, { type: 'task' }>;
 
 /** Something that consumes the event stream: a view, a log, the journal. */

@@ -28,7 +28,13 @@ export class AttemptPreparer {
     private readonly layout: AttemptLayout,
   ) {}
 
-  prepare(t: TaskSpec, attempt: number, after?: readonly Handle[]): Prepared {
+  /** `request`: memory (MiB) and time limit (s) that replace the task's own, after an escalation. */
+  prepare(
+    t: TaskSpec,
+    attempt: number,
+    after?: readonly Handle[],
+    request?: { readonly memory?: number; readonly limit?: number },
+  ): Prepared {
     const { campaign, runId, layout } = this;
     try {
       this.mkdir(layout.tasksDir(runId));
@@ -45,7 +51,8 @@ export class AttemptPreparer {
         return { ok: false, message: `cannot write the item manifest: ${(e as Error).message}` };
       }
     }
-    const r = t.resources;
+    const r = request?.memory !== undefined ? { ...t.resources, memory: request.memory } : t.resources;
+    const limit = request?.limit ?? t.limit;
     const submission: Submission = {
       taskId: t.id,
       attempt,
@@ -67,7 +74,7 @@ export class AttemptPreparer {
       workdir: t.workdir,
       resources: r,
       options: t.node.scheduler,
-      ...(t.limit !== undefined ? { limit: t.limit } : {}),
+      ...(limit !== undefined ? { limit } : {}),
       files: layout.attempt(runId, t.id, attempt),
       jobName: `${campaign.name}.${runId}.${t.id}`,
       ...(after && after.length > 0 ? { after } : {}),

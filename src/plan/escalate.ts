@@ -68,7 +68,7 @@ export type Escalation =
 /**
  * The next attempt after a failure: after `oom`, the memory times the policy's factor (of the
  * measured peak, when known and above the request); after `timeout`, the time limit times its
- * factor (of the measured wall time when longer); both capped at the partition's limits.
+ * factor (the wall time only where no limit is known); both capped at the partition's limits.
  * `node_fail` and `preempted` requeue without spending an attempt, up to `maxRequeues`.
  */
 export function escalate(input: EscalateInput): Escalation {
@@ -127,7 +127,9 @@ export function escalate(input: EscalateInput): Escalation {
   }
   if (failure === 'timeout' && policy.runtime > 1) {
     const wall = input.measured?.wallMs !== undefined ? Math.ceil(input.measured.wallMs / 1000) : undefined;
-    const from = Math.max(request.limit ?? 0, wall ?? 0);
+    // A timed-out attempt's wall time is its limit plus the time it took to stop it: the limit
+    // is what grows; the wall time only stands in where no limit is known.
+    const from = request.limit ?? wall ?? 0;
     if (from === 0) {
       return {
         action: 'stop',

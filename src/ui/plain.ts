@@ -59,7 +59,7 @@ export class PlainReporter implements EventSink {
         if (e.retryIn !== undefined) {
           this.line(
             e.t,
-            `failed     ${e.id}${attempt(e.attempt)}: ${e.message}; retrying in ${formatDuration(e.retryIn)}`,
+            `failed     ${e.id}${attempt(e.attempt)}: ${e.message}; retrying in ${formatDuration(e.retryIn)}${e.escalation ? ` (${e.escalation})` : ''}`,
           );
         } else {
           this.line(
