@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { completion, usage as completionUsage } from './commands/completion.js';
 import { expand, usage as expandUsage } from './commands/expand.js';
 import { graph, usage as graphUsage } from './commands/graph.js';
 import { logs, usage as logsUsage } from './commands/logs.js';
@@ -34,6 +35,11 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
   logs: { run: logs, summary: "print a task's output", usage: logsUsage },
   watch: { run: watch, summary: 'attach the live view to a run started elsewhere', usage: watchUsage },
   cancel: { run: cancel, summary: 'stop the running campaign', usage: cancelUsage },
+  completion: {
+    run: (argv) => completion(argv, commands),
+    summary: 'print a shell completion script (bash, zsh, fish)',
+    usage: completionUsage,
+  },
 };
 
 function version(): string {

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bin, dedent, Rig } from '../rig.js';
+
+let rig: Rig;
+beforeEach(() => {
+  rig = new Rig();
+  rig.write(
+    'campaign.toml',
+    dedent(`
+      [campaign]
+      name = "c"
+      [campaign.prep]
+      command = "true"
+      [campaign.sims]
+      depends_on = ["prep"]
+      [campaign.sims.member]
+      command = "true"
+      matrix = { i = [1, 2] }
+      [campaign.report]
+      command = "true"
+      depends_on = ["sims"]
+    `),
+  );
+  // `campaign` on PATH, as the scripts call it.
+  rig.write('bin/campaign', `#!/bin/sh\nexec ${process.execPath} ${bin} "$@"\n`);
+  spawnSync('chmod', ['+x', rig.path('bin/campaign')]);
+});
+afterEach(() => rig.cleanup());
+
+/** What bash completes for the words typed so far (the last one being completed). */
+function complete(...words: string[]): string[] {
+  const script = rig.run(['completion', 'bash']).stdout;
+  rig.write('completion.bash', script);
+  const line = ['campaign', ...words];
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source completion.bash; COMP_WORDS=(${line.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${line.length - 1}; _campaign; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    {
+      cwd: rig.dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${rig.path('bin')}:${process.env.PATH}` },
+    },
+  );
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+describe('campaign completion', () => {
+  it('bash completes commands, each command’s options, and the campaign’s ids', () => {
+    expect(complete('st')).toEqual(['status']);
+    expect(complete('c')).toEqual(['cancel', 'completion']);
+    expect(complete('run', '--fo')).toEqual(['--force']);
+    expect(complete('validate', '--f')).toEqual(['--format']);
+    expect(complete('run', 'campaign.toml', '--only', 's')).toEqual([
+      'sims',
+      'sims.member',
+      'sims.member[1]',
+      'sims.member[2]',
+    ]);
+    expect(complete('logs', 'rep')).toEqual(['report']);
+  });
+
+  it('--ids lists node and task ids of the campaign file here', () => {
+    const r = rig.run(['completion', '--ids']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('prep\nsims\nsims.member\nreport\nsims.member[1]\nsims.member[2]\n');
+  });
+
+  it('prints zsh and fish scripts; an unknown shell is a usage error', () => {
+    const zsh = rig.run(['completion', 'zsh']);
+    expect(zsh.code).toBe(0);
+    expect(zsh.stdout.split('\n')[0]).toBe('#compdef campaign');
+    expect(zsh.stdout).toContain("'status:show tasks by state, per subcampaign'");
+    const fish = rig.run(['completion', 'fish']);
+    expect(fish.stdout).toContain(
+      'complete -c campaign -n "__fish_seen_subcommand_from run" -l only -x -a "(campaign completion --ids 2>/dev/null)"',
+    );
+    const bad = rig.run(['completion', 'tcsh']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('campaign: completion needs one shell: bash, zsh or fish');
+  });
+});
