@@ -9,6 +9,11 @@ export interface LoadArgs {
   set?: string[];
   format?: 'text' | 'json';
   color?: boolean;
+  /**
+   * Run the `check` of `skip_complete` items whose outputs changed since their last check.
+   * `run` passes true; other commands leave it out and use the cached results.
+   */
+  runChecks?: boolean;
 }
 
 /**
@@ -16,7 +21,10 @@ export interface LoadArgs {
  * UsageError (exit 2). Warnings are printed to stderr and loading goes on.
  */
 export async function loadOrExit(args: LoadArgs): Promise<Loaded> {
-  const result = await loadCampaign(args.file, { overrides: args.set ?? [] });
+  const result = await loadCampaign(args.file, {
+    overrides: args.set ?? [],
+    ...(args.runChecks !== undefined ? { runChecks: args.runChecks } : {}),
+  });
   if (!result.ok) {
     if (result.fatal) throw new UsageError(result.fatal);
     printDiagnostics(result.diagnostics, args);

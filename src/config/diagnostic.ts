@@ -75,4 +75,13 @@ export function diag(
   };
 }
 
+/** How a diagnostic names a key: `memory`, or `command[1]` for an array element. */
+export function keyName(path: DocPath): string {
+  if (path.length === 0) return 'the document';
+  let i = path.length - 1;
+  let suffix = '';
+  while (i > 0 && typeof path[i] === 'number') suffix = `[${path[i--]}]${suffix}`;
+  return `\`${path[i]}${suffix}\``;
+}
+
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

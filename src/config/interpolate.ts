@@ -10,7 +10,12 @@ type Env = Readonly<Record<string, string | undefined>>;
  * with the environment, in every string value under `[campaign]`. `$${` is a literal `${`.
  * Values are substituted as text, never evaluated. TOML datetimes become ISO strings.
  */
-export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic[] {
+export function interpolate(
+  data: Record<string, unknown>,
+  env: Env,
+  /** Filled with the names of the variables some string refers to. */
+  used: Set<string> = new Set(),
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const campaign = data.campaign;
   if (!isTable(campaign)) return diagnostics;
@@ -40,6 +45,7 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
       );
       return undefined;
     }
+    used.add(name);
     const cached = resolved.get(name);
     if (cached !== undefined) return cached;
     if (!Object.hasOwn(rawVars, name)) {
@@ -114,7 +120,11 @@ export function interpolate(data: Record<string, unknown>, env: Env): Diagnostic
     const child = campaign[k];
     if (needsWalk(child)) campaign[k] = walk(child, { up: top, key: k });
   }
+  // Every variable is resolved, so that problems in unused ones show too; that is no use of them.
+  const referenced = new Set(used);
   for (const name of Object.keys(rawVars)) lookup(name, ['campaign', 'vars', name], 0, 0);
+  used.clear();
+  for (const name of referenced) used.add(name);
   return diagnostics;
 }
 

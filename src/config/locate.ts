@@ -96,12 +96,11 @@ export class Locator {
   ): Span | undefined {
     const text = this.lines(sourceIndex)[value.line - 1] ?? '';
     const raw = text.slice(value.column - 1, value.column - 1 + value.length);
-    const quoted = raw.startsWith('"') || raw.startsWith("'");
     if (raw.startsWith('"""') || raw.startsWith("'''")) return undefined;
-    const offset = quoted ? 1 : 0;
-    // Only trust the offset when the raw text holds the characters unescaped.
-    if (raw.length < offset + span.start + span.length) return undefined;
-    return { line: value.line, column: value.column + offset + span.start, length: Math.max(1, span.length) };
+    const start = rawOffset(raw, span.start);
+    const end = rawOffset(raw, span.start + span.length);
+    if (start === undefined || end === undefined) return undefined;
+    return { line: value.line, column: value.column + start, length: Math.max(1, end - start) };
   }
 
   private location(sourceIndex: number, line: number, column: number, length: number): Location {
@@ -138,6 +137,44 @@ export class Locator {
     this.indexes.set(sourceIndex, index);
     return index;
   }
+}
+
+/**
+ * Where the character at `decoded` (an index into the string's value) is in its source text
+ * `raw`, quotes and escapes included: `\u0000` is six characters of source for one of value.
+ * Undefined when the value does not reach that far on this line.
+ */
+function rawOffset(raw: string, decoded: number): number | undefined {
+  const quote = raw[0];
+  if (quote !== '"' && quote !== "'") return decoded <= raw.length ? decoded : undefined;
+  let i = 1;
+  let d = 0;
+  while (d < decoded) {
+    const c = raw[i];
+    if (c === undefined || c === quote) {
+      // YAML writes a quote inside single quotes as two.
+      if (c === "'" && raw[i + 1] === "'") {
+        i += 2;
+        d++;
+        continue;
+      }
+      return undefined;
+    }
+    if (quote === '"' && c === '\\') {
+      const e = raw[i + 1];
+      if (e === 'U') {
+        d += Number.parseInt(raw.slice(i + 2, i + 10), 16) > 0xffff ? 2 : 1;
+        i += 10;
+      } else {
+        d++;
+        i += e === 'u' ? 6 : e === 'x' ? 4 : 2;
+      }
+      continue;
+    }
+    i++;
+    d++;
+  }
+  return i;
 }
 
 function record(index: Map<string, Entry>, path: DocPath, which: 'key' | 'value', span: Span): void {

@@ -1,6 +1,7 @@
-import TOML from '@iarna/toml';
 import { type Diagnostic, type DocPath, diag } from './diagnostic.js';
+import { type ExpectedTypes, readOverrideValue } from './override-value.js';
 import type { Source } from './source.js';
+import { nearest } from './suggest.js';
 
 /** One parsed `--set path=value`. */
 export interface Override {
@@ -8,7 +9,8 @@ export interface Override {
   readonly source: number;
   /** Path inside the document, starting with `campaign`. */
   readonly path: DocPath;
-  readonly value: unknown;
+  /** The value as written after `=`; how it is read depends on the setting (see applyOverrides). */
+  readonly raw: string;
 }
 
 /** The overrides of one command line, and which document paths they set. */
@@ -31,8 +33,8 @@ export function overrideSource(text: string): Source {
 }
 
 /**
- * Parses `--set` values. The path is relative to `[campaign]` (a leading `campaign.` is
- * accepted); the value is read as a TOML value, and as a plain string if it is not one.
+ * Parses `--set` texts into paths and values as written. The path is relative to `[campaign]`
+ * (a leading `campaign.` is accepted); the value is read when applied, against its setting.
  */
 export function parseOverrides(
   texts: readonly string[],
@@ -64,25 +66,9 @@ export function parseOverrides(
       return;
     }
     const path = keys[0] === 'campaign' ? keys : ['campaign', ...keys];
-    list.push({ source, path, value: readValue(text.slice(eq + 1)) });
+    list.push({ source, path, raw: text.slice(eq + 1) });
   });
   return { overrides: new Overrides(list), diagnostics };
-}
-
-function readValue(raw: string): unknown {
-  const trimmed = raw.trim();
-  if (trimmed === '') return '';
-  try {
-    const parsed = TOML.parse(`v = ${trimmed}`) as { v: unknown };
-    return normalizeDates(parsed.v);
-  } catch {
-    return raw;
-  }
-}
-
-function normalizeDates(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
-  return v;
 }
 
 /** Splits `a."b.c".d` into its keys; undefined when malformed. */
@@ -113,8 +99,15 @@ export function splitDottedKey(text: string): string[] | undefined {
   return keys.length > 0 ? keys : undefined;
 }
 
-/** Applies the overrides to the parsed document in place. */
-export function applyOverrides(data: Record<string, unknown>, overrides: Overrides): Diagnostic[] {
+/**
+ * Applies the overrides to the parsed document in place. Each value is read for the setting it
+ * sets (`expected`, from the schema, and the value it replaces): see readOverrideValue.
+ */
+export function applyOverrides(
+  data: Record<string, unknown>,
+  overrides: Overrides,
+  expected: ExpectedTypes = () => undefined,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const o of overrides.list) {
     let table: Record<string, unknown> = data;
@@ -140,7 +133,55 @@ export function applyOverrides(data: Record<string, unknown>, overrides: Overrid
         break;
       }
     }
-    if (ok) table[String(o.path[o.path.length - 1])] = o.value;
+    if (!ok) continue;
+    const last = String(o.path[o.path.length - 1]);
+    const read = readOverrideValue(o.raw, expected(o.path), table[last]);
+    if (!read.ok) {
+      diagnostics.push(
+        diag(
+          'bad-override',
+          read.message,
+          { source: o.source, path: [], part: 'value' },
+          { suggestion: read.suggestion },
+        ),
+      );
+      continue;
+    }
+    table[last] = read.value;
   }
   return diagnostics;
+}
+
+/**
+ * Warnings for `--set vars.NAME=...` where the campaign neither defines nor uses NAME: such an
+ * override changes nothing, and is most likely a typo.
+ */
+export function unusedVarOverrides(
+  overrides: Overrides,
+  defined: ReadonlySet<string>,
+  used: ReadonlySet<string>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const o of overrides.list) {
+    if (o.path.length !== 3 || o.path[1] !== 'vars') continue;
+    const name = String(o.path[2]);
+    if (defined.has(name) || used.has(name)) continue;
+    const near = nearest(name, defined);
+    out.push(
+      diag(
+        'unknown-variable',
+        `the campaign has no variable \`${name}\` and uses no \`\${${name}}\`: this \`--set\` changes nothing`,
+        { source: o.source, path: [], part: 'key' },
+        {
+          severity: 'warning',
+          suggestion: near
+            ? `did you mean \`vars.${near}\`?`
+            : defined.size > 0
+              ? `its variables: ${[...defined].map((v) => `\`${v}\``).join(', ')}`
+              : 'it defines no [campaign.vars]',
+        },
+      ),
+    );
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 import TOML from '@iarna/toml';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter } from 'yaml';
 import { type Diagnostic, diag } from './diagnostic.js';
+import { MAX_DEPTH } from './shape.js';
 import type { Source } from './source.js';
+import { isAliasBomb, MAX_ALIAS_COUNT, parseYamlDocument } from './yaml.js';
 
 /** The parsed document as plain data, plus what the locator can reuse later. */
 export interface Parsed {
@@ -48,7 +50,32 @@ function parseToml(source: Source, sourceIndex: number): ParseResult {
 
 function parseYaml(source: Source, sourceIndex: number): ParseResult {
   const lines = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, length = 1) => {
+    const pos = lines.linePos(offset);
+    return {
+      source: sourceIndex,
+      path: [],
+      part: 'key' as const,
+      at: { line: pos.line, column: pos.col, length },
+    };
+  };
+  const parsed = parseYamlDocument(source.text, lines);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      diagnostics: [
+        diag(
+          'too-deep',
+          `tables and arrays are nested more than ${MAX_DEPTH} deep here`,
+          at(parsed.tooDeep),
+          {
+            suggestion: `a campaign nests subcampaigns and values at most ${MAX_DEPTH} deep`,
+          },
+        ),
+      ],
+    };
+  }
+  const doc = parsed.doc;
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -64,7 +91,23 @@ function parseYaml(source: Source, sourceIndex: number): ParseResult {
       }),
     };
   }
-  const data = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!isAliasBomb(err)) throw err;
+    return {
+      ok: false,
+      diagnostics: [
+        diag(
+          'yaml-aliases',
+          `YAML aliases expand this document too far (more than ${MAX_ALIAS_COUNT} aliased values)`,
+          at(parsed.firstAlias?.offset ?? 0, parsed.firstAlias?.length),
+          { suggestion: 'write the repeated values out, or alias fewer and smaller anchors' },
+        ),
+      ],
+    };
+  }
   if (data === null || data === undefined)
     return { ok: true, parsed: { data: {}, yamlDoc: doc, yamlLines: lines } };
   if (typeof data !== 'object' || Array.isArray(data)) {

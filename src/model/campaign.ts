@@ -1,7 +1,7 @@
 import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
+import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
 import { nodeKeys } from './schema.js';
-import { parseDuration, parseMemory } from './units.js';
 
 /** What one instance of a node needs. Memory in MiB, runtime in seconds. */
 export interface Resources {
@@ -84,6 +84,8 @@ export interface NodeSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly setup: readonly string[];
   readonly workdir?: string;
+  /** Where the inherited `workdir` and `env` values were written, for diagnostics. */
+  readonly written: WrittenAt;
   readonly outputs: readonly string[];
   readonly check?: string | readonly string[];
   readonly retries: RetryPolicy;
@@ -93,6 +95,12 @@ export interface NodeSpec {
   readonly maxParallel?: number;
   /** Fan-out declared on this table itself. */
   readonly fanout?: FanoutSpec;
+}
+
+/** Document paths of inherited settings: the table that set them, not the node. */
+export interface WrittenAt {
+  readonly workdir?: DocPath;
+  readonly env: Readonly<Record<string, DocPath>>;
 }
 
 /** What the whole campaign may use. */
@@ -143,6 +151,9 @@ const CAMPAIGN_ONLY = new Set([
 ]);
 const NODE_KEYS = new Set(nodeKeys);
 
+/** The schema's bound on `cores`, which `ranks` x `threads` must keep too. */
+const MAX_CORES = 100_000;
+
 interface Inherited {
   resources: Record<string, number>;
   origins: Record<string, DocPath>;
@@ -151,6 +162,7 @@ interface Inherited {
   env: Record<string, string>;
   setup: string[];
   workdir?: string;
+  written: WrittenAt;
   retries: RetryPolicy;
   timeout?: number;
   runAfter: 'success' | 'any';
@@ -180,6 +192,7 @@ export function buildCampaign(
     origins: {},
     resourcesSpec: { cores: 1, gpus: 0, nodes: 1, origins: {} },
     env: {},
+    written: { env: {} },
     setup: [],
     retries: NO_RETRIES,
     runAfter: 'success',
@@ -215,6 +228,7 @@ export function buildCampaign(
         dependsOn: depRefs(child.depends_on, childPath),
         resources: own.resourcesSpec,
         env: own.env,
+        written: own.written,
         setup: own.setup,
         outputs: stringList(child.outputs),
         retries: own.retries,
@@ -298,7 +312,10 @@ export function buildCampaign(
       ...(typeof budgetT.nodes === 'number' ? { nodes: budgetT.nodes } : {}),
       ...(typeof budgetT.cores_per_node === 'number' ? { coresPerNode: budgetT.cores_per_node } : {}),
       ...(typeof budgetT.memory_per_node === 'string'
-        ? optional('memoryPerNode', parseMemory(budgetT.memory_per_node))
+        ? optional(
+            'memoryPerNode',
+            memoryIn(budgetT.memory_per_node, ['campaign', 'resources', 'memory_per_node'], diagnostics),
+          )
         : {}),
       ...(typeof budgetT.gpus_per_node === 'number' ? { gpusPerNode: budgetT.gpus_per_node } : {}),
       ...(typeof budgetT.deadline === 'string' ? { deadline: budgetT.deadline } : {}),
@@ -307,7 +324,15 @@ export function buildCampaign(
       type: sched.type === 'slurm' || sched.type === 'sge' ? sched.type : 'local',
       ...schedulerOptions(sched),
       ...(typeof sched.poll_interval === 'string'
-        ? optional('pollInterval', parseDuration(sched.poll_interval))
+        ? optional(
+            'pollInterval',
+            durationIn(
+              sched.poll_interval,
+              ['campaign', 'scheduler', 'poll_interval'],
+              POLL_RULE,
+              diagnostics,
+            ),
+          )
         : {}),
       ...(typeof sched.submit_rate === 'number' ? { submitRate: sched.submit_rate } : {}),
     },
@@ -370,19 +395,28 @@ function inherit(
       }
       resources.cores = (resources.ranks ?? 1) * (resources.threads ?? 1);
       origins.cores = at(typeof r.ranks === 'number' ? 'ranks' : 'threads');
+      if (resources.cores > MAX_CORES) {
+        diagnostics.push(
+          diag(
+            'bad-value',
+            `ranks x threads make ${resources.cores} cores; at most ${MAX_CORES} are allowed`,
+            { path: origins.cores, part: 'value' },
+          ),
+        );
+      }
     } else if (typeof r.cores === 'number') {
       delete resources.ranks;
       delete resources.threads;
     }
     if (typeof r.memory === 'string') {
-      const m = parseMemory(r.memory);
+      const m = memoryIn(r.memory, at('memory'), diagnostics);
       if (m !== undefined) {
         resources.memory = m;
         origins.memory = at('memory');
       }
     }
     if (typeof r.runtime === 'string') {
-      const s = parseDuration(r.runtime);
+      const s = durationIn(r.runtime, at('runtime'), LIMIT_RULE, diagnostics);
       if (s !== undefined) {
         resources.runtime = s;
         origins.runtime = at('runtime');
@@ -394,16 +428,25 @@ function inherit(
   }
   if (isTable(t.env)) {
     const env = { ...from.env };
+    const written = { ...from.written.env };
     for (const [k, v] of Object.entries(t.env)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[k] = String(v);
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+        env[k] = String(v);
+        written[k] = [...docPath, 'env', k];
+      }
     }
     out.env = env;
+    out.written = { ...out.written, env: written };
   }
   if (t.setup !== undefined) out.setup = stringList(t.setup);
-  if (typeof t.workdir === 'string') out.workdir = t.workdir;
-  if (t.retries !== undefined) out.retries = retryPolicy(t.retries, from.retries);
+  if (typeof t.workdir === 'string') {
+    out.workdir = t.workdir;
+    out.written = { ...out.written, workdir: [...docPath, 'workdir'] };
+  }
+  if (t.retries !== undefined)
+    out.retries = retryPolicy(t.retries, from.retries, [...docPath, 'retries'], diagnostics);
   if (typeof t.timeout === 'string') {
-    const s = parseDuration(t.timeout);
+    const s = durationIn(t.timeout, [...docPath, 'timeout'], TIMEOUT_RULE, diagnostics);
     if (s !== undefined) out.timeout = s;
   }
   if (t.run_after === 'any' || t.run_after === 'success') out.runAfter = t.run_after;
@@ -411,10 +454,13 @@ function inherit(
   return out;
 }
 
-function retryPolicy(v: unknown, from: RetryPolicy): RetryPolicy {
+function retryPolicy(v: unknown, from: RetryPolicy, path: DocPath, diagnostics: Diagnostic[]): RetryPolicy {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return { ...from, count: v };
   if (!isTable(v)) return from;
-  const backoff = typeof v.backoff === 'string' ? parseDuration(v.backoff) : undefined;
+  const backoff =
+    typeof v.backoff === 'string'
+      ? durationIn(v.backoff, [...path, 'backoff'], BACKOFF_RULE, diagnostics)
+      : undefined;
   return {
     count: typeof v.count === 'number' ? v.count : from.count,
     backoff: backoff ?? from.backoff,

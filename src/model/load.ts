@@ -1,16 +1,17 @@
 import { dirname, resolve } from 'node:path';
 import { type Diagnostic, hasErrors, type LocatedDiagnostic } from '../config/diagnostic.js';
-import { interpolate } from '../config/interpolate.js';
+import { interpolate, isTable } from '../config/interpolate.js';
 import { Locator } from '../config/locate.js';
-import { applyOverrides, overrideSource, parseOverrides } from '../config/overrides.js';
+import { applyOverrides, overrideSource, parseOverrides, unusedVarOverrides } from '../config/overrides.js';
 import { type Parsed, parseSource } from '../config/parse.js';
+import { checkShape } from '../config/shape.js';
 import { readSource, type Source } from '../config/source.js';
 import { buildCampaign, type Campaign } from './campaign.js';
 import type { Pairing } from './expand/edges.js';
 import { type ExpansionReport, expandCampaign } from './expand/index.js';
 import { buildGraph, type CampaignGraph, checkBudget } from './graph.js';
 import { resolveDependencies } from './resolve.js';
-import { validateSchema } from './schema.js';
+import { settingTypes, validateSchema } from './schema.js';
 import type { TaskGraph } from './tasks.js';
 import { checkWorkflows, prepareWorkflows } from './workflows/bind.js';
 import { loadPlugins } from './workflows/plugins.js';
@@ -22,8 +23,14 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Called with the time each stage took (for the benchmark breakdown). */
   readonly timing?: (stage: string, ms: number) => void;
-  /** Look at the workdir for `skip_complete` (outputs, and `check` per item); default true. */
+  /** Look at the workdir for `skip_complete` (outputs, and cached `check` results); default true. */
   readonly evaluateOutputs?: boolean;
+  /**
+   * Run `skip_complete` checks whose outputs changed since their last check (what `run` and
+   * `expand` do). Default: only when `onExpansion` is given, as `campaign expand` does; other
+   * loads use cached results and take unchecked outputs as complete.
+   */
+  readonly runChecks?: boolean;
   /** Called with what expansion found, even when it found problems (for `campaign expand`). */
   readonly onExpansion?: (report: ExpansionReport) => void;
 }
@@ -73,8 +80,15 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
   if (!parsed.ok) return fail([...parsed.diagnostics, ...overrideProblems]);
   parsedBy.set(0, parsed.parsed);
   const data = parsed.parsed.data;
-  const diagnostics: Diagnostic[] = [...overrideProblems, ...applyOverrides(data, overrides)];
-  diagnostics.push(...interpolate(data, options.env ?? process.env));
+  const fileVars = varNames(data);
+  const diagnostics: Diagnostic[] = [...overrideProblems, ...applyOverrides(data, overrides, settingTypes)];
+  // Before anything walks the document: bounded nesting, finite numbers, no NUL characters.
+  const shape = checkShape(data);
+  diagnostics.push(...shape.diagnostics);
+  if (shape.tooDeep) return fail(diagnostics);
+  const usedVars = new Set<string>();
+  diagnostics.push(...interpolate(data, options.env ?? process.env, usedVars));
+  diagnostics.push(...unusedVarOverrides(overrides, fileVars, usedVars));
   lap('variables');
   diagnostics.push(...validateSchema(data));
   lap('schema');
@@ -95,6 +109,7 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
     graph,
     workflows,
     evaluateOutputs: options.evaluateOutputs ?? true,
+    runChecks: options.runChecks ?? options.onExpansion !== undefined,
     ...(options.timing ? { timing: (stage: string, ms: number) => time(`expand: ${stage}`, ms) } : {}),
   });
   diagnostics.push(...expanded.diagnostics);
@@ -107,10 +122,21 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
   };
 }
 
-/** Diagnostics in file order, so output is stable whatever the order of discovery. */
+/**
+ * Diagnostics in file order, so output is stable whatever the order of discovery, each once: a
+ * setting inherited by many nodes is reported where it was written, not once per node.
+ */
 export function sortDiagnostics(ds: LocatedDiagnostic[]): LocatedDiagnostic[] {
   const rank = (d: LocatedDiagnostic) => (d.location?.file === '--set' ? 1 : 0);
+  const seen = new Set<string>();
   return ds
+    .filter((d) => {
+      const l = d.location;
+      const key = `${d.severity}|${d.code}|${d.message}|${l ? `${l.file}:${l.line}:${l.column}:${l.length}` : ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .map((d, i) => ({ d, i }))
     .sort(
       (a, b) =>
@@ -120,6 +146,13 @@ export function sortDiagnostics(ds: LocatedDiagnostic[]): LocatedDiagnostic[] {
         a.i - b.i,
     )
     .map((x) => x.d);
+}
+
+/** The variables the campaign file itself defines, before any `--set`. */
+function varNames(data: Record<string, unknown>): Set<string> {
+  const c = data.campaign;
+  const vars = isTable(c) ? c.vars : undefined;
+  return new Set(isTable(vars) ? Object.keys(vars) : []);
 }
 
 export const campaignDir = (file: string): string => dirname(resolve(file));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
+import { type Diagnostic, type DocPath, diag, keyName } from '../config/diagnostic.js';
+import type { ExpectedTypes, ValueType } from '../config/override-value.js';
 import { nearest } from '../config/suggest.js';
 
 type Schema = Record<string, unknown>;
@@ -67,6 +68,7 @@ function jsType(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a float';
   if (typeof v === 'string') return 'a string';
   if (typeof v === 'boolean') return 'a boolean';
+  if (typeof v === 'bigint') return 'an integer too large for a number';
   return typeof v;
 }
 
@@ -128,15 +130,6 @@ function plural(s: string): string {
     .join(' or ');
 }
 
-function keyName(path: DocPath): string {
-  if (path.length === 0) return 'the document';
-  // `command[1]`, `depends_on[0]`: name array elements by their key and index.
-  let i = path.length - 1;
-  let suffix = '';
-  while (i > 0 && typeof path[i] === 'number') suffix = `[${path[i--]}]${suffix}`;
-  return `\`${path[i]}${suffix}\``;
-}
-
 function tableName(path: DocPath): string {
   if (path.length === 0) return 'the top level';
   return `[${path.join('.')}]`;
@@ -150,6 +143,49 @@ const PATTERN_HINTS: Record<string, { what: string; example: string }> = {
   range: { what: 'a list, or an integer range', example: 'such as "0..249" (both ends included)' },
   identifier: { what: 'a name of letters, digits, `_` and `-`', example: 'starting with a letter or `_`' },
 };
+
+const BOUND_WORDS: Record<string, string> = {
+  minimum: 'at least',
+  exclusiveMinimum: 'more than',
+  maximum: 'at most',
+  exclusiveMaximum: 'less than',
+};
+
+/** A bare number where a memory size or a duration is wanted: say which unit to write. */
+function unitHint(
+  data: unknown,
+  parent: Schema | undefined,
+  ctx: MapContext,
+): { message: (key: string) => string; suggestion: string } | undefined {
+  if (ctx !== CAMPAIGN_CONTEXT || typeof data !== 'number') return undefined;
+  if (parent === definitions.memory)
+    return {
+      message: (key) => `${key} must be a memory size with a unit, not the bare number ${data}`,
+      suggestion: `write it with a unit, such as "${data}M" or "${data}G"`,
+    };
+  if (parent === definitions.duration)
+    return {
+      message: (key) => `${key} must be a duration with a unit, not the bare number ${data}`,
+      suggestion: `write it with a unit, such as "${data}m" (minutes) or "${data}s" (seconds)`,
+    };
+  return undefined;
+}
+
+/**
+ * An integer beyond what a number holds exactly. TOML reads it as a bigint, wrapped around when
+ * it exceeds 64 bits, so the message does not repeat the value.
+ */
+function tooLarge(path: DocPath, parent: Schema): Diagnostic {
+  const types = Array.isArray(parent.type) ? parent.type : [parent.type];
+  const numeric = types.includes('integer') || types.includes('number');
+  const max = typeof parent.maximum === 'number' ? parent.maximum : Number.MAX_SAFE_INTEGER;
+  return diag(
+    'bad-value',
+    `${keyName(path)} must be at most ${max}, not a number this large`,
+    { path, part: 'value' },
+    { suggestion: !numeric || types.includes('string') ? 'write it as a string, in quotes' : undefined },
+  );
+}
 
 function mapErrors(errors: readonly ErrorObject[], ctx: MapContext): Diagnostic[] {
   // Drop the branch errors of a oneOf: keep the branch whose type the value has, or the oneOf itself.
@@ -191,6 +227,8 @@ function mapErrors(errors: readonly ErrorObject[], ctx: MapContext): Diagnostic[
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
+    // Infinity and NaN are reported once, as not finite, by the shape check.
+    if (typeof e.data === 'number' && !Number.isFinite(e.data)) continue;
     if (dropped.has(e)) continue;
     const d = mapError(e, ctx);
     if (!d) continue;
@@ -245,6 +283,15 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
           { suggestion: near ? `did you mean \`${near}\`?` : undefined },
         );
       }
+      const unit = unitHint(e.data, parent, ctx);
+      if (unit)
+        return diag(
+          'bad-unit',
+          unit.message(keyName(path)),
+          { path, part: 'value' },
+          { suggestion: unit.suggestion },
+        );
+      if (typeof e.data === 'bigint') return tooLarge(path, parent ?? {});
       return diag(
         'wrong-type',
         `${keyName(path)} must be ${describe(parent ?? {}, defs)}, not ${jsType(e.data)}`,
@@ -254,7 +301,13 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
         },
       );
     }
-    case 'oneOf':
+    case 'oneOf': {
+      if (typeof e.data === 'bigint') {
+        const numeric = ((e.schema as Schema[]) ?? [])
+          .map((b) => resolveRef(b, defs))
+          .find((b) => b.type === 'integer' || b.type === 'number');
+        if (numeric) return tooLarge(path, numeric);
+      }
       return diag(
         'wrong-type',
         `${keyName(path)} must be ${describe(parent ?? {}, defs)}, not ${jsType(e.data)}`,
@@ -263,6 +316,7 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
           part: 'value',
         },
       );
+    }
     case 'enum': {
       const allowed = (e.schema as unknown[]).map((v) => JSON.stringify(v));
       const near =
@@ -292,7 +346,15 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':
-    case 'exclusiveMaximum':
+    case 'exclusiveMaximum': {
+      if (typeof e.data === 'bigint') return tooLarge(path, parent ?? {});
+      const limit = (e.params as { limit: number }).limit;
+      const bound = BOUND_WORDS[e.keyword]!;
+      return diag('bad-value', `${keyName(path)} must be ${bound} ${limit}, not ${String(e.data)}`, {
+        path,
+        part: 'value',
+      });
+    }
     case 'maxLength':
     case 'minLength':
     case 'minItems':
@@ -300,4 +362,42 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
     default:
       return diag('schema', `${keyName(path)} ${e.message ?? 'is invalid'}`, { path, part: 'value' });
   }
+}
+
+/**
+ * The JSON types the schema allows at a document path (`['campaign', 'a', 'resources',
+ * 'memory']` → string), for reading `--set` values; undefined where the schema does not say
+ * (a workflow's `params`).
+ */
+export const settingTypes: ExpectedTypes = (path) => {
+  let schemas: Schema[] = [campaignSchema];
+  for (const seg of path) {
+    const next: Schema[] = [];
+    for (const s of schemas.flatMap(branches)) {
+      const props = s.properties as Record<string, Schema> | undefined;
+      const key = String(seg);
+      if (props && Object.hasOwn(props, key)) next.push(props[key]!);
+      else if (isSchema(s.additionalProperties)) next.push(s.additionalProperties);
+      else if (isSchema(s.items) && /^[0-9]+$/.test(key)) next.push(s.items);
+    }
+    if (next.length === 0) return undefined;
+    schemas = next;
+  }
+  const types = new Set<ValueType>();
+  for (const s of schemas.flatMap(branches)) {
+    if (Array.isArray(s.enum)) for (const e of s.enum) types.add(typeof e === 'string' ? 'string' : 'number');
+    for (const t of Array.isArray(s.type) ? s.type : [s.type])
+      if (typeof t === 'string') types.add(t as ValueType);
+  }
+  return types.size > 0 ? types : undefined;
+};
+
+/** A schema's alternatives: its `oneOf` branches (references resolved), or itself. */
+function branches(s: Schema): Schema[] {
+  const r = resolveRef(s);
+  return Array.isArray(r.oneOf) ? (r.oneOf as Schema[]).flatMap(branches) : [r];
+}
+
+function isSchema(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -116,6 +116,27 @@ export const cases: Case[] = [
     yaml: 'campaign:\n  name: x\n  a:\n    workflow: split\n    params:\n      nobs: 10\n      chunk_nobs: 0\n      nsplit: 4\n      command: 42\n',
   },
   {
+    name: 'data values that leave the campaign folder',
+    toml: `${head}[campaign.a]\nforeach = "data/sites.csv"\nworkdir = "runs/{site}"\ncommand = "true"\noutputs = ["out/{site}.txt", "{name}/done"]\n`,
+    yaml: 'campaign:\n  name: x\n  a:\n    foreach: data/sites.csv\n    workdir: runs/{site}\n    command: "true"\n    outputs: ["out/{site}.txt", "{name}/done"]\n',
+    files: {
+      'data/sites.csv':
+        'site,name\nok,fine\n../../../../tmp/escaped-wd,/etc\n"two\nlines",C:\\Windows\nsub/dir,a/../../b\n',
+    },
+  },
+  {
+    name: 'data values in an inherited workdir',
+    toml: `${head}[campaign.defaults]\nworkdir = "runs"\n[campaign.w]\nforeach = "data/w.jsonl"\nworkdir = "runs/{name}"\n[campaign.w.a]\ncommand = "true"\n[campaign.w.b]\ncommand = "true"\ndepends_on = ["a"]\n`,
+    files: { 'data/w.jsonl': '{"name": "ok"}\n{"name": ".."}\n' },
+  },
+  {
+    name: 'a nul character in a data value',
+    toml:
+      `${head}[campaign.a]\nforeach = "data/n.jsonl"\ncommand = "echo {name}"\nenv = { N = "{name}" }\ncheck = ["test", "{name}"]\n` +
+      `[campaign.b]\nforeach = "data/n.jsonl"\ncommand = ["echo", "--name={name}"]\n`,
+    files: { 'data/n.jsonl': '{"name": "fine"}\n{"name": "a\\u0000b"}\n' },
+  },
+  {
     name: 'command and workflow together',
     toml: `${head}[campaign.a]\ncommand = "true"\nworkflow = "split"\nparams = { nobs = 2 }\n[campaign.b]\ncommand = "true"\nparams = { x = 1 }\n`,
   },

@@ -6,8 +6,9 @@ import { dedent, Rig } from '../rig.js';
 const rig = new Rig('campaign-chunk-');
 afterAll(() => rig.cleanup());
 
-const seedOf = (campaignSeed: number, id: string) =>
-  createHash('sha256').update(`${campaignSeed}:${id}`).digest().readUInt32BE(0);
+/** The documented seed: SHA-256 of "<campaign seed>:<task id>", first 4 bytes, big-endian. */
+const seedOf = (campaignSeed: number, taskId: string) =>
+  createHash('sha256').update(`${campaignSeed}:${taskId}`).digest().readUInt32BE(0);
 
 /**
  * A task of many items: records what it was given (argv, manifest, index, instance) in
@@ -80,7 +81,7 @@ describe('chunk = N bundles items into tasks', () => {
         '     fan-out    matrix basin (3) × draw (10), id "{basin}-{draw:02}"',
         '     instances  30: EP-00 … SI-09',
         '     tasks      4 of 7-8 items: level4[chunk-0000] … level4[chunk-0003]',
-        `     first      node task.mjs --task-id 0 --seed ${seedOf(99, 'chunk-0000')}`,
+        `     first      node task.mjs --task-id 0 --seed ${seedOf(99, 'level4[chunk-0000]')}`,
         '     resources  1 core',
         '     outputs    out/{basin}/{draw}.txt',
         '       level4[chunk-0000]  8 items: EP-00, EP-01, EP-02, EP-03, EP-04, EP-05, EP-06, EP-07',
@@ -101,15 +102,15 @@ describe('chunk = N bundles items into tasks', () => {
       ['2', 'chunk-0002', 7],
       ['3', 'chunk-0003', 7],
     ]);
-    expect(tasks[2]!.argv).toEqual(['--task-id', '2', '--seed', String(seedOf(99, 'chunk-0002'))]);
-    expect(tasks[2]!.seed).toBe(String(seedOf(99, 'chunk-0002')));
+    expect(tasks[2]!.argv).toEqual(['--task-id', '2', '--seed', String(seedOf(99, 'level4[chunk-0002]'))]);
+    expect(tasks[2]!.seed).toBe(String(seedOf(99, 'level4[chunk-0002]')));
     // Every item once, in order, with its instance id, position and seed.
     const items = tasks.flatMap((t) => t.items);
     expect(items.map((i) => i.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(items[12]).toEqual({
       instance: 'NA-02',
       index: 12,
-      seed: seedOf(99, 'NA-02'),
+      seed: seedOf(99, 'level4[NA-02]'),
       values: { basin: 'NA', draw: 2 },
     });
   });
@@ -169,7 +170,7 @@ writeFileSync('out-' + process.env.CAMPAIGN_INSTANCE + '.json', JSON.stringify({
       argv: ['NA', '1', 'NA'],
       basin: 'basin NA',
       index: '1',
-      items: [{ instance: 'NA', index: 1, seed: seedOf(0, 'NA'), values: { basin: 'NA' } }],
+      items: [{ instance: 'NA', index: 1, seed: seedOf(0, 'a[NA]'), values: { basin: 'NA' } }],
     });
   });
 

@@ -5,9 +5,9 @@ import { dedent, Rig } from '../rig.js';
 
 const rig = new Rig('campaign-plugins-');
 
-/** The documented seed: SHA-256 of "<campaign seed>:<instance id>", first 4 bytes, big-endian. */
-const seedOf = (campaignSeed: number, id: string) =>
-  createHash('sha256').update(`${campaignSeed}:${id}`).digest().readUInt32BE(0);
+/** The documented seed: SHA-256 of "<campaign seed>:<task id>", first 4 bytes, big-endian. */
+const seedOf = (campaignSeed: number, taskId: string) =>
+  createHash('sha256').update(`${campaignSeed}:${taskId}`).digest().readUInt32BE(0);
 afterAll(() => rig.cleanup());
 
 const ARGV = `import { writeFileSync } from 'node:fs';
@@ -70,7 +70,7 @@ describe('a plugin that adds a workflow type', () => {
         '     run        workflow sat-sim',
         '     fan-out    workflow sat-sim (2)',
         '     instances  2: half-0, half-1',
-        `     first      node argv.mjs --band f150 --split 0 --seed ${seedOf(5, 'half-0')} --task 'sim[half-0]'`,
+        `     first      node argv.mjs --band f150 --split 0 --seed ${seedOf(5, 'sim[half-0]')} --task 'sim[half-0]'`,
         '     resources  1 core',
         '     estimate   3G, 10m (from the workflow type)',
       ].join('\n'),
@@ -86,8 +86,26 @@ describe('a plugin that adds a workflow type', () => {
       .map((l) => JSON.parse(l));
     expect(lines.sort()).toEqual(
       [
-        ['--band', 'f150', '--split', '0', '--seed', String(seedOf(5, 'half-0')), '--task', 'sim[half-0]'],
-        ['--band', 'f150', '--split', '1', '--seed', String(seedOf(5, 'half-1')), '--task', 'sim[half-1]'],
+        [
+          '--band',
+          'f150',
+          '--split',
+          '0',
+          '--seed',
+          String(seedOf(5, 'sim[half-0]')),
+          '--task',
+          'sim[half-0]',
+        ],
+        [
+          '--band',
+          'f150',
+          '--split',
+          '1',
+          '--seed',
+          String(seedOf(5, 'sim[half-1]')),
+          '--task',
+          'sim[half-1]',
+        ],
       ].sort(),
     );
   });

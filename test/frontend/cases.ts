@@ -112,4 +112,71 @@ export const cases: Case[] = [
     name: 'unknown top-level key',
     toml: '[campagin]\nname = "x"\n',
   },
+  {
+    name: 'numbers that are not finite',
+    toml: '[campaign]\nname = "x"\n[campaign.vars]\nratio = nan\n[campaign.a]\ncommand = "true"\nresources = { cores = 1e400, gpus = inf }\n',
+    yaml: 'campaign:\n  name: x\n  vars: { ratio: .nan }\n  a:\n    command: "true"\n    resources: { cores: .inf, gpus: -.inf }\n',
+  },
+  {
+    name: 'numbers beyond their bounds',
+    toml:
+      '[campaign]\nname = "x"\nseed = 99999999999999999999\n[campaign.scheduler]\nsubmit_rate = 5000\n' +
+      '[campaign.a]\ncommand = "true"\nretries = 1e9\nmax_parallel = 2000000\n' +
+      'resources = { cores = 99999999999999999999, nodes = 1000000 }\n' +
+      '[campaign.b]\nmatrix = { i = [1, 2] }\nchunk = 0\ncommand = "true"\nretries = { count = 101 }\n' +
+      'resources = { ranks = 1000, threads = 1000 }\n',
+    yaml:
+      'campaign:\n  name: x\n  a:\n    command: "true"\n    retries: 1000000000\n' +
+      '    resources: { cores: 100000000000000000000, gpus: 20000 }\n',
+  },
+  {
+    name: 'memory and durations out of range',
+    toml:
+      '[campaign]\nname = "x"\n[campaign.resources]\nmemory_per_node = "0G"\n[campaign.scheduler]\npoll_interval = "0s"\n' +
+      '[campaign.a]\ncommand = "true"\ntimeout = "0s"\nretries = { count = 1, backoff = "400d" }\n' +
+      'resources = { memory = "99999999999999999999G", runtime = "0s" }\n' +
+      '[campaign.b]\ncommand = "true"\nresources = { memory = "0M", runtime = "366d" }\n',
+    yaml:
+      'campaign:\n  name: x\n  a:\n    command: "true"\n    timeout: 0s\n' +
+      '    resources: { memory: 99999999999999999999G, runtime: 0:00 }\n',
+  },
+  {
+    name: 'memory and runtime as bare numbers',
+    toml: '[campaign]\nname = "x"\n[campaign.a]\ncommand = "true"\ntimeout = 120\nresources = { memory = 512, runtime = 90 }\n',
+    yaml: 'campaign:\n  name: x\n  a:\n    command: "true"\n    timeout: 120\n    resources: { memory: 512, runtime: 90 }\n',
+  },
+  {
+    name: 'nul characters',
+    toml:
+      '[campaign]\nname = "x"\n[campaign.a]\ncommand = "echo \\"hi\\" \\u0000 there"\nenv = { X = "a\\u0000" }\n' +
+      'setup = ["module load \\u0000x"]\ncheck = ["test", "-f", "out\\u0000"]\n' +
+      '[campaign.b]\ncommand = ["echo", "\\u0000"]\n',
+    yaml:
+      'campaign:\n  name: x\n  a:\n    command: "echo \\"hi\\" \\0 there"\n    env: { X: "a\\x00" }\n' +
+      '    setup: ["module load \\0x"]\n    check: [test, -f, "out\\u0000"]\n',
+  },
+  {
+    name: 'tables nested too deep',
+    toml: `[campaign]\nname = "x"\n[campaign.${Array.from({ length: 1000 }, (_, i) => `t${i}`).join('.')}]\ncommand = "true"\n`,
+    yaml: `campaign:\n  name: x\n${Array.from({ length: 100 }, (_, i) => `${'  '.repeat(i + 1)}t${i}:\n`).join('')}${'  '.repeat(101)}command: "true"\n`,
+  },
+  {
+    name: 'arrays nested too deep',
+    toml: `[campaign]\nname = "x"\n[campaign.a]\ncommand = "true"\nparams = { x = ${'['.repeat(1000)}${']'.repeat(1000)} }\n`,
+    yaml: `campaign:\n  name: x\n  a:\n    command: "true"\n    params: ${'['.repeat(1000)}${']'.repeat(1000)}\n`,
+  },
+  {
+    name: 'yaml alias bomb',
+    yaml:
+      'campaign:\n  name: x\n  a:\n    command: "true"\n    params:\n      a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n' +
+      Array.from({ length: 9 }, (_, i) => {
+        const [prev, cur] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
+        return `      ${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(', ')}]\n`;
+      }).join(''),
+  },
+  {
+    name: 'override that is not a toml array',
+    toml: '[campaign]\nname = "x"\n[campaign.a]\ncommand = "true"\n[campaign.b]\ncommand = "true"\n',
+    args: ['--set', 'b.depends_on=[a', '--set', 'b.resources={ cores = }'],
+  },
 ];

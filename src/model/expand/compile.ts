@@ -4,6 +4,7 @@ import type { Instances } from './instances.js';
 import { BUILTINS, type CommandTemplate } from './render.js';
 import { checkRoots, MAX_ITEM_DIAGNOSTICS } from './scope.js';
 import { formatValue, lookupPath, parseTemplate, type Ref, type Template } from './template.js';
+import { checkItemValues, type Use } from './values.js';
 
 /** The templates of a fanned-out node, parsed and checked against its instances. */
 export interface CompiledNode {
@@ -39,7 +40,13 @@ export function compileNode(
 ): CompiledNode | undefined {
   const before = diagnostics.length;
   const at = (...rest: (string | number)[]): DocPath => [...node.docPath, ...rest];
-  const compile = (text: string, path: DocPath, what: string, perTask: boolean): Template | undefined => {
+  const compile = (
+    text: string,
+    path: DocPath,
+    what: string,
+    perTask: boolean,
+    use: Use,
+  ): Template | undefined => {
     const parsed = parseTemplate(text);
     if (!parsed.ok) {
       diagnostics.push(
@@ -72,6 +79,7 @@ export function compileNode(
       }
     }
     checkValues(t, instances, path, what, diagnostics);
+    checkItemValues(t, instances, use, path, what, diagnostics);
     return t;
   };
   const compileCommand = (
@@ -81,10 +89,10 @@ export function compileNode(
     perTask: boolean,
   ): CommandTemplate | undefined => {
     if (typeof c === 'string') {
-      const t = compile(c, path, what, perTask);
+      const t = compile(c, path, what, perTask, 'command');
       return t ? { kind: 'shell', template: t } : undefined;
     }
-    const templates = c.map((arg, k) => compile(arg, [...path, k], what, perTask));
+    const templates = c.map((arg, k) => compile(arg, [...path, k], what, perTask, 'command'));
     return templates.every((t) => t !== undefined)
       ? { kind: 'argv', templates: templates as Template[] }
       : undefined;
@@ -94,14 +102,16 @@ export function compileNode(
   const env: (readonly [string, Template])[] = [];
   for (const [name, value] of Object.entries(node.env)) {
     if (!value.includes('{') && !value.includes('}')) continue;
-    const t = compile(value, at('env', name), `\`env.${name}\``, true);
+    const t = compile(value, node.written.env[name] ?? at('env', name), `\`env.${name}\``, true, 'command');
     if (t && t.refs.length > 0) env.push([name, t]);
   }
-  const outputs = node.outputs.map((o, k) => compile(o, at('outputs', k), '`outputs`', false));
+  const outputs = node.outputs.map((o, k) => compile(o, at('outputs', k), '`outputs`', false, 'path'));
   const check =
     node.check !== undefined ? compileCommand(node.check, at('check'), '`check`', false) : undefined;
   const workdir =
-    node.workdir !== undefined ? compile(node.workdir, at('workdir'), '`workdir`', true) : undefined;
+    node.workdir !== undefined
+      ? compile(node.workdir, node.written.workdir ?? at('workdir'), '`workdir`', true, 'path')
+      : undefined;
   if (diagnostics.length > before) return undefined;
   const usesItems = (refs: readonly Ref[]) => refs.some((r) => instances.keys.includes(r.path[0]!));
   const checkRefs = check

@@ -4,6 +4,7 @@ import { Dag } from '../dag.js';
 import type { CampaignGraph } from '../graph.js';
 import { type NodeTasks, type TaskGraph, type TaskSpec, taskOf } from '../tasks.js';
 import { edgeNode, identity, makeGraph, plainGraph } from './assemble.js';
+import { CheckCache } from './check-cache.js';
 import { Spread } from './chunk.js';
 import { built, type NodeWorkflow, workflowCommands } from './commands.js';
 import { compileNode } from './compile.js';
@@ -23,6 +24,8 @@ export interface ExpandInput {
   readonly workflows: ReadonlyMap<string, NodeWorkflow>;
   /** Check outputs (and `check`) for `skip_complete`; when off, every item is kept. */
   readonly evaluateOutputs: boolean;
+  /** Run `check` commands for `skip_complete` where no cached result applies (see SkipOptions). */
+  readonly runChecks?: boolean;
   /** Called with the time each step took (for the benchmark breakdown). */
   readonly timing?: (stage: string, ms: number) => void;
 }
@@ -88,6 +91,7 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
   const edgeNodes = new Map<string, EdgeNode>();
   const plainCommands = new Map<string, string | readonly string[] | undefined>();
   let total = 0;
+  let cache: CheckCache | undefined;
   for (const node of graph.tasks) {
     const chain: InstanceSet[] = [];
     for (
@@ -123,7 +127,11 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
     let kept: Int32Array = identity(instances.count);
     let skipped = 0;
     if (node.fanout?.skipComplete && input.evaluateOutputs) {
-      const done = await completeInstances(campaign, node, instances, compiled);
+      cache ??= CheckCache.of(campaign);
+      const done = await completeInstances(campaign, node, instances, compiled, {
+        runChecks: input.runChecks ?? false,
+        cache,
+      });
       const list = new Int32Array(instances.count);
       let n = 0;
       for (let i = 0; i < instances.count; i++) if (!done[i]) list[n++] = i;
@@ -148,6 +156,7 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
     plans.push(plan);
     total += count;
   }
+  cache?.save();
   if (hasErrors(diagnostics)) return { pairing, report: emptyReport(nodes), diagnostics };
 
   lap('templates');

@@ -2,6 +2,8 @@ import type { NodeSpec } from '../campaign.js';
 
 /** One axis of a fan-out: a matrix list, the zipped lists, the items of a file. */
 export interface Axis {
+  /** Where the values come from: a list or a range written in the file, zipped lists, records of data. */
+  readonly kind: 'list' | 'range' | 'zip' | 'records';
   readonly size: number;
   /** The keys this axis gives values for. */
   readonly keys: readonly string[];
@@ -27,6 +29,17 @@ export interface Instances {
   record(i: number): Record<string, unknown>;
   /** Where instance i came from (a data file's line), for messages. */
   origin(i: number): string | undefined;
+  /** The distinct sources of a key's values, for checks that need each value once. */
+  columns(key: string): Column[];
+}
+
+/** The values one axis gives a key, position by position, with an instance that has each. */
+export interface Column {
+  readonly kind: Axis['kind'];
+  readonly size: number;
+  value(j: number): unknown;
+  /** The first instance whose value of the key is value(j). */
+  instance(j: number): number;
 }
 
 /** The instances of one fanned-out table (a node, or a group that fans out its whole chain). */
@@ -86,6 +99,16 @@ export class InstanceSet implements Instances {
     return out;
   }
 
+  columns(key: string): Column[] {
+    const a = this.owner.get(key);
+    if (a === undefined) return [];
+    const axis = this.axes[a]!;
+    const stride = this.strides[a]!;
+    return [
+      { kind: axis.kind, size: axis.size, value: (j) => axis.get(j, key), instance: (j) => j * stride },
+    ];
+  }
+
   origin(i: number): string | undefined {
     for (let a = 0; a < this.axes.length; a++) {
       const axis = this.axes[a]!;
@@ -139,6 +162,12 @@ export class ProductSet implements Instances {
     return out;
   }
 
+  columns(key: string): Column[] {
+    return this.scopes.flatMap((scope, s) =>
+      scope.columns(key).map((c) => ({ ...c, instance: (j: number) => c.instance(j) * this.strides[s]! })),
+    );
+  }
+
   origin(i: number): string | undefined {
     for (let s = this.scopes.length - 1; s >= 0; s--) {
       const o = this.scopes[s]!.origin(this.part(i, s));
@@ -150,18 +179,19 @@ export class ProductSet implements Instances {
 
 /** A matrix list or range: one key. */
 export function listAxis(key: string, values: ArrayLike<unknown>): Axis {
-  return { size: values.length, keys: [key], get: (j) => values[j] };
+  return { kind: 'list', size: values.length, keys: [key], get: (j) => values[j] };
 }
 
 /** An inclusive integer range `from..to`, never materialized. */
 export function rangeAxis(key: string, from: number, to: number): Axis {
-  return { size: to - from + 1, keys: [key], get: (j) => from + j };
+  return { kind: 'range', size: to - from + 1, keys: [key], get: (j) => from + j };
 }
 
 /** Lists of equal length taken index by index. */
 export function zipAxis(columns: ReadonlyMap<string, ArrayLike<unknown>>): Axis {
   const first = columns.values().next().value;
   return {
+    kind: 'zip',
     size: first ? first.length : 0,
     keys: [...columns.keys()],
     get: (j, key) => columns.get(key)?.[j],
@@ -175,6 +205,7 @@ export function recordAxis(
   origin?: (j: number) => string,
 ): Axis {
   return {
+    kind: 'records',
     size: records.length,
     keys,
     get: (j, key) => {

@@ -77,7 +77,7 @@ export function checkSettings(
     if (s.skipComplete && s.chunk !== undefined && n.workdir?.includes('{')) {
       out.push(
         diag('skip-chunk-workdir', '`skip_complete` with `chunk` needs a `workdir` without placeholders', {
-          path: [...n.docPath, 'workdir'],
+          path: n.written.workdir ?? [...n.docPath, 'workdir'],
           part: 'value',
         }),
       );

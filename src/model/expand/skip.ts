@@ -2,28 +2,48 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Campaign, NodeSpec } from '../campaign.js';
-import { missingOutputs } from '../outputs.js';
+import { outputFiles } from '../outputs.js';
+import { type CheckCache, checkKey, filesIdentity } from './check-cache.js';
 import type { CompiledNode } from './compile.js';
 import type { Instances } from './instances.js';
 import { type RenderContext, renderCommand, renderText } from './render.js';
-import { instanceSeed } from './seed.js';
+import { taskSeed } from './seed.js';
 
 /** Seconds one item's `check` may take when `skip_complete` runs it at load time. */
 const CHECK_TIMEOUT_MS = 60_000;
 
+/** How `skip_complete` decides, per load. */
+export interface SkipOptions {
+  /**
+   * Run the node's `check` for items whose outputs changed since their last check (`run` and
+   * `expand`). Without, no check runs: an item whose outputs exist is complete unless its last
+   * check, of these very files, failed.
+   */
+  readonly runChecks: boolean;
+  readonly cache: CheckCache;
+}
+
 /**
  * `skip_complete`: the instances whose declared outputs all exist (relative to their workdir)
- * and, when the node has a `check`, pass it. The check runs once per such item, at load time,
- * as many at once as there are cores.
+ * and, when the node has a `check`, pass it. A check runs once per item whose outputs are new
+ * or changed, at load time, as many at once as there are cores; its result is cached.
  */
 export async function completeInstances(
   campaign: Campaign,
   node: NodeSpec,
   instances: Instances,
   compiled: CompiledNode,
+  options: SkipOptions,
 ): Promise<Uint8Array> {
+  const { cache } = options;
   const done = new Uint8Array(instances.count);
-  const checks: { i: number; command: string | readonly string[]; cwd: string }[] = [];
+  const checks: {
+    i: number;
+    command: string | readonly string[];
+    cwd: string;
+    key: string;
+    identity: string;
+  }[] = [];
   const baseDir = node.workdir
     ? isAbsolute(node.workdir)
       ? node.workdir
@@ -35,20 +55,37 @@ export async function completeInstances(
       value: (k) => instances.get(i, k),
       index: i,
       id,
-      seed: () => instanceSeed(campaign.seed, id),
+      seed: () => taskSeed(campaign.seed, node.id, id),
     };
     const workdir = compiled.workdir ? resolve(campaign.dir, renderText(compiled.workdir, ctx)) : baseDir;
-    const outputs = compiled.outputs.map((t) => renderText(t, ctx));
-    if (missingOutputs(workdir, outputs).length > 0) continue;
-    if (compiled.check) checks.push({ i, command: renderCommand(compiled.check, ctx), cwd: workdir });
-    else done[i] = 1;
+    const files = outputFiles(
+      workdir,
+      compiled.outputs.map((t) => renderText(t, ctx)),
+    );
+    if (!files) continue;
+    if (!compiled.check) {
+      done[i] = 1;
+      continue;
+    }
+    const command = renderCommand(compiled.check, ctx);
+    const key = checkKey(command, workdir, node.env);
+    const identity = filesIdentity(files);
+    if (identity === undefined) continue; // an output vanished meanwhile
+    const known = cache.lookup(node.id, key, identity);
+    if (known !== undefined || !options.runChecks) {
+      if (known !== false) done[i] = 1;
+      continue;
+    }
+    checks.push({ i, command, cwd: workdir, key, identity });
   }
   const env = { ...process.env, ...node.env };
   let next = 0;
   const worker = async () => {
     while (next < checks.length) {
       const c = checks[next++]!;
-      if (await passes(c.command, c.cwd, env)) done[c.i] = 1;
+      const ok = await passes(c.command, c.cwd, env);
+      if (ok) done[c.i] = 1;
+      cache.record(node.id, c.key, c.identity, ok);
     }
   };
   await Promise.all(Array.from({ length: Math.min(checks.length, availableParallelism()) }, worker));

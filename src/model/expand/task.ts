@@ -14,7 +14,7 @@ import type { CompiledNode } from './compile.js';
 import { padIndex, widthFor } from './ids.js';
 import type { Instances } from './instances.js';
 import { type RenderContext, renderCommand, renderText } from './render.js';
-import { instanceSeed } from './seed.js';
+import { taskSeed } from './seed.js';
 
 /** Everything the tasks of one fanned-out node share. */
 export class NodePlan {
@@ -51,31 +51,42 @@ export class NodePlan {
 
   /** How placeholders read for instance i. */
   instanceContext(i: number): RenderContext {
-    const { instances, campaign } = this;
+    const { instances, campaign, node } = this;
     const id = instances.id(i);
-    return { value: (k) => instances.get(i, k), index: i, id, seed: () => instanceSeed(campaign.seed, id) };
+    return {
+      value: (k) => instances.get(i, k),
+      index: i,
+      id,
+      seed: () => taskSeed(campaign.seed, node.id, id),
+    };
   }
 
   /** How placeholders read for chunk k: only the built-ins. */
   chunkContext(k: number): RenderContext {
     const id = this.chunkId(k);
-    return { value: () => undefined, index: k, id, seed: () => instanceSeed(this.campaign.seed, id) };
+    return {
+      value: () => undefined,
+      index: k,
+      id,
+      seed: () => taskSeed(this.campaign.seed, this.node.id, id),
+    };
   }
 
   chunkId(k: number): string {
     return `chunk-${padIndex(k, this.chunkWidth)}`;
   }
 
-  /** The manifest record of instance i; its seed is computed only when read. */
+  /** The manifest record of instance i (its seed is the instance's task seed, computed when read). */
   item(i: number): ItemRecord {
     const id = this.instances.id(i);
     const campaignSeed = this.campaign.seed;
+    const nodeId = this.node.id;
     let seed: number | undefined;
     return {
       instance: id,
       index: i,
       get seed() {
-        seed ??= instanceSeed(campaignSeed, id);
+        seed ??= taskSeed(campaignSeed, nodeId, id);
         return seed;
       },
       values: this.instances.record(i),

@@ -206,11 +206,20 @@ async function guarded<T>(
 function commandProblem(v: unknown): string | undefined {
   const need = 'a command is a non-empty string or a non-empty array of strings';
   if (v instanceof Promise) return `a promise; command() returns the command itself, synchronously`;
-  if (typeof v === 'string') return v === '' ? `an empty string; ${need}` : undefined;
+  if (typeof v === 'string') {
+    if (v === '') return `an empty string; ${need}`;
+    return v.includes('\u0000')
+      ? 'a string with a NUL character (U+0000), which no program can be given'
+      : undefined;
+  }
   if (Array.isArray(v)) {
     if (v.length === 0) return `an empty array; ${need}`;
     const bad = v.findIndex((x) => typeof x !== 'string');
-    return bad >= 0 ? `an array whose element ${bad} is ${describeValue(v[bad])}; ${need}` : undefined;
+    if (bad >= 0) return `an array whose element ${bad} is ${describeValue(v[bad])}; ${need}`;
+    const nul = v.findIndex((x) => (x as string).includes('\u0000'));
+    return nul >= 0
+      ? `an array whose element ${nul} holds a NUL character (U+0000), which no program can be given`
+      : undefined;
   }
   return `${describeValue(v)}; ${need}`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { instanceSeed } from '../../expand/seed.js';
+import { seedOf } from '../../expand/seed.js';
 import { parseDuration, parseMemory } from '../../units.js';
 import type { EstimateInput, WorkflowContext, WorkflowInstance, WorkflowType } from '../types.js';
 
@@ -72,7 +72,7 @@ function deal(params: SplitParams, ctx: WorkflowContext): WorkflowInstance[] {
   const obs = observations(params, ctx);
   const nchunks = Math.ceil(obs.length / params.chunk_nobs);
   const order = Array.from({ length: nchunks }, (_, c) => c);
-  if (params.shuffle !== false) shuffle(order, instanceSeed(ctx.campaignSeed, ctx.node));
+  if (params.shuffle !== false) shuffle(order, seedOf(ctx.campaignSeed, ctx.node));
   const chunks: number[][] = Array.from({ length: params.nsplits }, () => []);
   order.forEach((c, k) => {
     chunks[k % params.nsplits]!.push(c);
