@@ -1,6 +1,12 @@
 import type { Campaign } from '../model/campaign.js';
 import type { TaskGraph } from '../model/tasks.js';
-import type { Handle, SchedulerAdapter, Submission, Update } from '../schedulers/contract.js';
+import {
+  type Handle,
+  placementOf,
+  type SchedulerAdapter,
+  type Submission,
+  type Update,
+} from '../schedulers/contract.js';
 import {
   type Admission,
   type AdmissionHost,
@@ -10,14 +16,7 @@ import {
 } from './admission.js';
 import { Board, CANCEL, CHECK, FAIL, LAUNCH, OK, OUT, READY, RETRY, RUN, WAIT } from './board.js';
 import { Cascade, type CascadeHost } from './cascade.js';
-import {
-  type EngineEvent,
-  type Outcome,
-  type Placement,
-  type RunStatus,
-  runStatus,
-  type TaskEventBody,
-} from './events.js';
+import { type EngineEvent, type Outcome, type RunStatus, runStatus, type TaskEventBody } from './events.js';
 import { Limits } from './limits.js';
 import { type AttemptLayout, AttemptPreparer } from './prepare.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
@@ -51,10 +50,9 @@ export interface EngineConfig {
 }
 
 /**
- * The engine's state machine: tasks move from waiting to ready to handed over, running and
- * ended, by the scheduler's updates and the retry and failure policies; every change is an
- * event. How work is admitted and handed over is its admission strategy's; what an attempt
- * needs, how it is verified and retried, live in modules beside it. It never prints.
+ * The engine's state machine: tasks move from waiting to ended by the scheduler's updates and
+ * the retry and failure policies, each move an event; admission, preparation, verification and
+ * retries live in the modules beside it. It never prints.
  */
 export class Engine implements AdmissionHost, CascadeHost, StartHost {
   readonly graph: TaskGraph;
@@ -125,7 +123,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
       stateDir: this.cfg.paths.root,
       tasks: infos,
     });
-    announce(orphans, (h) => this.placement(h), this.cfg.emit, this.now());
+    announce(orphans, (h) => placementOf(this.adapter, h), this.cfg.emit, this.now());
     countDependencies(this, this.admission, this.cascade);
     if (orphans.length > 0) await adapter.reattach(orphans.map((o) => o.handle));
     this.settle();
@@ -180,10 +178,6 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.cfg.emit({ type: 'task', t: this.now(), ...e } as EngineEvent);
   }
 
-  private placement(h: Handle): Placement {
-    return this.adapter.placement?.(h) ?? { jobId: h.jobId };
-  }
-
   makeReady(v: number): void {
     this.board.st[v] = READY;
     this.ready.push(v);
@@ -197,6 +191,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   begin(v: number, after?: readonly Handle[]): Submission | undefined {
     const t = this.graph.tasks[v]!;
     const attempt = ++this.board.attempt[v]!;
+    this.orphanRun.delete(v); // a new attempt is this run's own, even after an adopted one
     const p = this.preparer.prepare(t, attempt, after, this.requests.get(v));
     if (!p.ok) {
       this.fail(v, { failure: 'submit', message: p.message, outcome: {} }, false);
@@ -221,7 +216,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   accepted(v: number, handle: Handle): void {
     this.handles.set(v, handle);
     const { taskId: id, attempt } = handle;
-    this.emitTask({ reason: 'queued', id, attempt, where: this.placement(handle) });
+    this.emitTask({ reason: 'queued', id, attempt, where: placementOf(this.adapter, handle) });
   }
 
   withdrawn(v: number, handle: Handle): void {
@@ -262,9 +257,11 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
         if (s !== LAUNCH) return;
         this.board.st[v] = RUN;
         this.handles.set(v, u.handle);
-        const where = u.where ?? { ...this.placement(u.handle), ...(u.host ? { host: u.host } : {}) };
-        const logs = { out: u.handle.files.out, err: u.handle.files.err };
-        this.emitTask({ reason: 'started', id: u.handle.taskId, attempt: u.handle.attempt, where, logs });
+        const { taskId: id, attempt, files } = u.handle;
+        const where = u.where ?? placementOf(this.adapter, u.handle);
+        const logs = { out: files.out, err: files.err };
+        const fromRun = this.orphanRun.get(v);
+        this.emitTask({ reason: 'started', id, attempt, where, logs, ...(fromRun ? { fromRun } : {}) });
         return;
       }
       case 'unsatisfiable':

@@ -114,6 +114,8 @@ export type EngineEvent =
       readonly id: string;
       readonly attempt: number;
       readonly where?: Placement;
+      /** Set when the attempt was handed over by an earlier run and this run adopted it. */
+      readonly fromRun?: string;
     }
   | {
       readonly type: 'task';

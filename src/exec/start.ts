@@ -87,7 +87,7 @@ export function announce(
   for (const { handle: h, fromRun, queued } of orphans) {
     const where = placement(h);
     const base = { type: 'task', t, id: h.taskId, attempt: h.attempt, where } as const;
-    if (queued) emit({ ...base, reason: 'queued' });
+    if (queued) emit({ ...base, reason: 'queued', fromRun });
     else emit({ ...base, reason: 'started', logs: { out: h.files.out, err: h.files.err }, fromRun });
   }
 }

@@ -30,6 +30,8 @@ export interface SchedulerAdapter {
   reattach(handles: readonly Handle[]): Promise<void>;
   /** Stops watching; running work is left as it is. */
   close(): Promise<void>;
+  /** Where a handle's attempt runs, as views show it (a pid locally, a job id on a cluster). */
+  placement?(h: Handle): Placement;
 }
 
 /** One attempt of one task, fully resolved. */
@@ -117,3 +119,8 @@ export type Update =
    * engine decides: skip it, or hand it over anew when the dependency runs again.
    */
   | { readonly kind: 'unsatisfiable'; readonly handle: Handle; readonly message?: string };
+
+/** Where a handle's attempt runs, as its adapter shows it (its job id, if the adapter says nothing). */
+export function placementOf(adapter: SchedulerAdapter, h: Handle): Placement {
+  return adapter.placement?.(h) ?? { jobId: h.jobId };
+}

@@ -1,7 +1,18 @@
 import { hostname } from 'node:os';
 import type { EngineEvent, EventSink, Outcome } from '../exec/events.js';
+import type { CampaignScheduler } from '../model/campaign.js';
 import type { TaskGraph } from '../model/tasks.js';
 import { JournalWriter } from './journal.js';
+
+/** What the `run` record says of a run beyond its events: the facts a later head goes by. */
+export interface RunFacts {
+  /** The campaign file, absolute. */
+  readonly file: string;
+  /** The campaign file relative to the state directory: which campaign the run belongs to. */
+  readonly fid: string;
+  /** The scheduler the run was started with, settings and all. */
+  readonly sched: CampaignScheduler;
+}
 
 /** Records the event stream in the run's journal: the durable state of the campaign. */
 export class JournalSink implements EventSink {
@@ -11,11 +22,20 @@ export class JournalSink implements EventSink {
   constructor(
     path: string,
     private readonly graph: TaskGraph,
-    private readonly file: string,
+    private readonly facts: RunFacts,
     lastSeq: number,
   ) {
     this.writer = new JournalWriter(path);
     this.seq = lastSeq;
+  }
+
+  /** The first failed write, if any: from then on the journal records nothing. */
+  get failure(): NodeJS.ErrnoException | undefined {
+    return this.writer.failure;
+  }
+
+  set onError(f: (e: NodeJS.ErrnoException) => void) {
+    this.writer.onError = f;
   }
 
   handle(e: EngineEvent): void {
@@ -28,10 +48,13 @@ export class JournalSink implements EventSink {
           run: e.runId,
           pid: process.pid,
           host: hostname(),
-          file: this.file,
+          file: this.facts.file,
+          fid: this.facts.fid,
           campaign: e.campaign,
           scheduler: e.scheduler,
+          sched: this.facts.sched,
           tasks: e.tasks.length,
+          sel: e.tasks.map((t) => t.id),
         });
       } else if (e.reason === 'finished') {
         w.append({ k: 'end', t: e.t, status: e.status, counts: { ...e.counts } });
@@ -43,7 +66,14 @@ export class JournalSink implements EventSink {
     switch (e.reason) {
       case 'queued':
         // Recorded before the hand-over that follows this event, so a crash cannot lose it.
-        w.append({ k: 'q', t: e.t, id: e.id, a: e.attempt, ...(e.where?.jobId ? { j: e.where.jobId } : {}) });
+        w.append({
+          k: 'q',
+          t: e.t,
+          id: e.id,
+          a: e.attempt,
+          ...(e.where?.jobId ? { j: e.where.jobId } : {}),
+          ...r0,
+        });
         w.flush();
         break;
       case 'started':

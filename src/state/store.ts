@@ -1,16 +1,18 @@
 import {
   closeSync,
-  existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import type { RunStatus, TaskState } from '../exec/events.js';
-import { type JournalRecord, readJournal } from './journal.js';
+import { type JournalRecord, type RunHeader, readJournal, readRunHeader } from './journal.js';
 import { Lock } from './lock.js';
 import type { StatePaths } from './paths.js';
 
@@ -47,6 +49,8 @@ export interface RunSummary {
   ended?: number;
   pid?: number;
   host?: string;
+  /** The scheduler the run was started with. */
+  scheduler?: string;
   counts?: Record<TaskState, number>;
 }
 
@@ -66,8 +70,29 @@ export class StateStore {
   tasks = new Map<string, TaskRecord>();
   seq = 0;
   private through: string | null = null;
+  private readonly headers = new Map<string, RunHeader>();
 
   constructor(readonly paths: StatePaths) {}
+
+  /** The `run` record of a run: its campaign file, scheduler and selection. */
+  header(runId: string): RunHeader | undefined {
+    let h = this.headers.get(runId);
+    if (h === undefined) {
+      // Not kept while missing: the run may be starting and not have written it yet.
+      h = readRunHeader(this.paths.journal(runId));
+      if (h) this.headers.set(runId, h);
+    }
+    return h;
+  }
+
+  /** Tasks whose latest attempt was handed over or started and has no recorded end. */
+  unfinished(): [string, TaskRecord][] {
+    const out: [string, TaskRecord][] = [];
+    for (const [id, rec] of this.tasks) {
+      if ((rec.state === 'running' || rec.state === 'queued') && rec.startRun) out.push([id, rec]);
+    }
+    return out;
+  }
 
   /**
    * Loads the snapshot and replays newer journals. With `before`, the state as it was when
@@ -133,7 +158,7 @@ export class StateStore {
           ...base,
           state: 'queued',
           ...(rec.j ? { jobId: rec.j } : {}),
-          startRun: run,
+          startRun: rec.r0 ?? run,
         });
         break;
       case 's':
@@ -198,15 +223,16 @@ export class StateStore {
     const holder = Lock.read(this.paths.lock);
     const live = holder && !Lock.isStale(this.paths.lock, holder) ? holder.runId : undefined;
     return this.runIds().map((id) => {
-      const recs = readHeadAndTail(this.paths.journal(id));
-      const head = recs.find((r) => r.k === 'run') as Extract<JournalRecord, { k: 'run' }> | undefined;
-      const end = recs.find((r) => r.k === 'end') as Extract<JournalRecord, { k: 'end' }> | undefined;
+      const head = this.header(id);
+      const end = readTail(this.paths.journal(id)).find((r) => r.k === 'end') as
+        | Extract<JournalRecord, { k: 'end' }>
+        | undefined;
       return {
         id,
         status: end ? end.status : id === live ? 'running' : 'interrupted',
         started: head?.t ?? 0,
         ...(end ? { ended: end.t, counts: end.counts } : {}),
-        ...(head ? { pid: head.pid, host: head.host } : {}),
+        ...(head ? { pid: head.pid, host: head.host, scheduler: head.scheduler } : {}),
       };
     });
   }
@@ -220,14 +246,26 @@ function metrics(rec: { w?: number; c?: number; m?: number }): Partial<TaskRecor
   };
 }
 
-/** The first line and the last few kilobytes of a journal: enough for the run's header and end. */
-function readHeadAndTail(path: string): JournalRecord[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const first = text.slice(0, text.indexOf('\n') + 1);
-  const tail = text.slice(Math.max(0, text.length - 4096));
+/** The records in the last few kilobytes of a journal: enough for the run's end. */
+function readTail(path: string): JournalRecord[] {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return [];
+  }
+  let text: string;
+  try {
+    const size = fstatSync(fd).size;
+    const len = Math.min(size, 4096);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    text = buf.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
   const out: JournalRecord[] = [];
-  for (const line of [first, ...tail.split('\n')]) {
+  for (const line of text.split('\n')) {
     try {
       if (line.trim()) out.push(JSON.parse(line) as JournalRecord);
     } catch {
@@ -242,14 +280,24 @@ export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    const buf = Buffer.from(text);
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      const buf = Buffer.from(text);
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full directory: the old snapshot stands, and no half-written one is left behind.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 /** The next run id in the assembly form `YYYYMMDD_HHMMSS_runNNN`. */

@@ -88,6 +88,11 @@ describeSlurm('Slurm adapter: dependencies on the real cluster', () => {
       const kinds = updates.all.filter((u) => u.handle.taskId === t).map((u) => u.kind);
       expect(kinds, t).toEqual(['queued', 'running', 'ended']);
     }
+    // Running updates say where: the job id and the node.
+    for (const u of updates.all.filter((x) => x.kind === 'running'))
+      expect(u, u.handle.taskId).toMatchObject({
+        where: { jobId: u.handle.jobId, host: expect.any(String) },
+      });
     expect(updates.batches.length).toBeLessThan(updates.all.length);
     // Watching nine jobs in four submissions took exactly one squeue per cycle.
     expect(adapter.stats.poll.cycles).toBeGreaterThanOrEqual(3);
@@ -146,9 +151,9 @@ describeSlurm('Slurm adapter: dependencies on the real cluster', () => {
     for (const t of ['bad-0', 'bad-2', 'after-0', 'after-2'])
       expect(updates.ended(t)?.failure, t).toBeUndefined();
     for (const t of ['after-1', 'kept']) {
-      expect(updates.ended(t), t).toMatchObject({
-        failure: 'cancelled',
-        outcome: { schedulerState: 'DependencyNeverSatisfied' },
+      expect(updates.ended(t), t).toBeUndefined();
+      expect(updates.unsatisfiable(t), t).toMatchObject({
+        message: 'not run: an upstream job failed (DependencyNeverSatisfied)',
       });
     }
     expect(after[1]!.jobId).toBe(`${after[0]!.jobId.split('_')[0]}_1`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import type { Resources } from '../../src/model/campaign.js';
@@ -91,13 +91,22 @@ export class Updates {
     );
   }
 
-  /** Resolves once every task has ended; fails after `ms`. */
+  /** The update that gave the task up because its dependency can never be satisfied. */
+  unsatisfiable(taskId: string): Extract<Update, { kind: 'unsatisfiable' }> | undefined {
+    return this.all.find(
+      (u): u is Extract<Update, { kind: 'unsatisfiable' }> =>
+        u.kind === 'unsatisfiable' && u.handle.taskId === taskId,
+    );
+  }
+
+  /** Resolves once every task has ended (or was given up as unsatisfiable); fails after `ms`. */
   async waitEnded(taskIds: readonly string[], ms: number): Promise<void> {
+    const over = (t: string) => this.ended(t) ?? this.unsatisfiable(t);
     await this.until(
-      () => taskIds.every((t) => this.ended(t)),
+      () => taskIds.every(over),
       ms,
       () => {
-        const missing = taskIds.filter((t) => !this.ended(t));
+        const missing = taskIds.filter((t) => !over(t));
         return `still not ended after ${ms} ms: ${missing.join(', ')}`;
       },
     );
@@ -126,4 +135,95 @@ export function queueByName(prefix: string): string[] {
     .map((l) => l.split('|'))
     .filter((f) => f[1]?.startsWith(prefix))
     .map((f) => f[0]!);
+}
+
+/** Jobs (pending or running, array tasks one per row) whose name starts with `prefix`. */
+export function liveJobs(prefix: string): string[] {
+  const r = spawnSync('squeue', ['-h', '-r', '-O', 'JobArrayID:|,Name:|'], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split('|'))
+    .filter((f) => f[1]?.startsWith(prefix))
+    .map((f) => f[0]!.trim());
+}
+
+const REAL_SBATCH = spawnSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).stdout.trim();
+
+/**
+ * An `sbatch` in front of the real one, first on PATH: it logs each call (`start`, then
+ * `submitted <exit> <output>` once the real sbatch answered) and sleeps before and after the
+ * real call as the environment says, so a test can kill the head inside a submission: before
+ * Slurm has the job, or after Slurm has it but before the head has heard.
+ */
+export class SbatchWrapper {
+  readonly dir: string;
+  readonly log: string;
+
+  constructor(root: string) {
+    this.dir = join(root, 'sbatch-wrapper');
+    this.log = join(this.dir, 'calls.log');
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(
+      join(this.dir, 'sbatch'),
+      [
+        '#!/bin/sh',
+        'log=${CAMPAIGN_TEST_SBATCH_LOG:?}',
+        'echo "start $$" >>"$log"',
+        'sleep "${CAMPAIGN_TEST_SBATCH_BEFORE:-0}"',
+        `out=$(${REAL_SBATCH} "$@"); code=$?`,
+        'echo "submitted $$ $code $out" >>"$log"',
+        'sleep "${CAMPAIGN_TEST_SBATCH_AFTER:-0}"',
+        '[ -n "$out" ] && printf "%s\\n" "$out"',
+        'exit "$code"',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+  }
+
+  /** The environment of a head that goes through the wrapper; seconds to sleep before and after. */
+  env(before = 0, after = 0): Record<string, string> {
+    return {
+      PATH: `${this.dir}:${process.env.PATH ?? ''}`,
+      CAMPAIGN_TEST_SBATCH_LOG: this.log,
+      CAMPAIGN_TEST_SBATCH_BEFORE: String(before),
+      CAMPAIGN_TEST_SBATCH_AFTER: String(after),
+    };
+  }
+
+  /** Ends the calls still sleeping (a killed head leaves them behind), and their sleeps. */
+  stop(): void {
+    const script = join(this.dir, 'sbatch');
+    for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(script)) continue;
+        spawnSync('pkill', ['-P', pid]);
+        process.kill(Number(pid), 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /** How many calls got as far as `start` or `submitted`. */
+  count(kind: 'start' | 'submitted'): number {
+    if (!existsSync(this.log)) return 0;
+    return readFileSync(this.log, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`${kind} `)).length;
+  }
+}
+
+/** The path of the one file named `name` below `root` (the state directory's layout may vary). */
+export function findFile(root: string, name: string): string | undefined {
+  if (!existsSync(root)) return undefined;
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    const p = join(root, e.name);
+    if (e.isFile() && e.name === name) return p;
+    if (e.isDirectory()) {
+      const found = findFile(p, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Handle } from '../../src/schedulers/contract.js';
-import type { LaunchResult } from '../../src/schedulers/local/launcher.js';
+import { judge, type LaunchResult, parseResult } from '../../src/schedulers/local/launcher.js';
 import { expandJobId } from '../../src/schedulers/slurm/array-spec.js';
 import { scancelTargets } from '../../src/schedulers/slurm/cancel.js';
 import { parseConfig } from '../../src/schedulers/slurm/cluster.js';
 import { type Group, groupSubmissions, type Pending } from '../../src/schedulers/slurm/group.js';
 import { verdict } from '../../src/schedulers/slurm/outcome.js';
+import { defaultLocate } from '../../src/schedulers/slurm/reattach.js';
 import { parseQueue } from '../../src/schedulers/slurm/squeue.js';
+import { StatePaths } from '../../src/state/paths.js';
 import { RES, sub } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'slurm-logic-'));
@@ -182,5 +184,46 @@ describe('cancelling', () => {
       watched,
     );
     expect(targets.sort()).toEqual(['80', '81_[0,2]', '82']);
+  });
+});
+
+describe('reattach and the result line', () => {
+  it('finds the slurm folder of the run that wrote an attempt, with the state layout the binary uses', () => {
+    const paths = StatePaths.forCampaign(join(root, 'c.toml'));
+    const run = '20261201_120000_run007';
+    for (const task of ['prep', 'gen[12]', 'g.sub.leaf']) {
+      const files = paths.attempt(run, task, 3);
+      expect(defaultLocate({ taskId: task, attempt: 3, jobId: '', files })).toBe(
+        join(paths.run(run), 'slurm'),
+      );
+    }
+  });
+
+  it('reads verification from the result line: verified, missing outputs by name, a failed check', () => {
+    const line = (extra: string) =>
+      `v1 exit=0 signal=0 timedout=0 cancelled=0 wall_ms=7 cpu_ms=2 maxrss_kib=900 start_ms=1 pid=4${extra}\n`;
+    expect(judge(parseResult(line(''))!)).toEqual({
+      outcome: { exitCode: 0, wallMs: 7, cpuMs: 2, maxRssKiB: 900 },
+    });
+    expect(judge(parseResult(line(' verify=ok'))!).outcome.verified).toBe(true);
+    const odd = `out/a b,'c'%.nc`;
+    expect(
+      judge(parseResult(line(` verify=outputs missing=${encodeURIComponent(odd)},out%2Fx.nc`))!),
+    ).toMatchObject({ failure: 'outputs', message: `missing outputs ${odd}, out/x.nc` });
+    expect(judge(parseResult(line(' verify=outputs missing=out%2Fx.nc'))!).message).toBe(
+      'missing output out/x.nc',
+    );
+    expect(judge(parseResult(line(' verify=check check_exit=3'))!)).toMatchObject({
+      failure: 'check',
+      message: 'check failed (exit code 3)',
+    });
+    expect(judge(parseResult(line(' verify=unavailable'))!).outcome.verified).toBeUndefined();
+    expect(
+      verdict({
+        state: 'FAILED',
+        memoryKilled: false,
+        result: parseResult(line(' verify=check check_exit=3'))!,
+      }),
+    ).toMatchObject({ failure: 'check', outcome: { exitCode: 0, schedulerState: 'FAILED' } });
   });
 });

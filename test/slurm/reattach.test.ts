@@ -1,72 +1,147 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Handle } from '../../src/schedulers/contract.js';
-import { SlurmAdapter } from '../../src/schedulers/slurm/adapter.js';
-import { assertSlurm, countingRunner, describeSlurm, queueByName, sub, UNIQUE, Updates } from './helpers.js';
+import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { count, counts, startedAfter, TASK, waitFor } from '../engine/helpers.js';
+import { dedent, Rig } from '../rig.js';
+import { assertSlurm, describeSlurm, liveJobs, SbatchWrapper, UNIQUE } from './helpers.js';
 
-describeSlurm('Slurm adapter: a new head reattaches, on the real cluster', () => {
-  const root = mkdtempSync(join(tmpdir(), 'slurm-reattach-'));
-  beforeAll(assertSlurm);
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+/**
+ * A head killed with SIGKILL in the middle of handing work to Slurm, and `campaign run` again:
+ * everything goes through the real binary, the files it writes and the real cluster. The kill
+ * moments are chosen by an `sbatch` wrapper on PATH that logs each call and sleeps around it.
+ */
+let rig: Rig;
+let sbatch: SbatchWrapper;
+beforeAll(() => assertSlurm());
+beforeEach(() => {
+  rig = new Rig('campaign-reattach-');
+  sbatch = new SbatchWrapper(rig.dir);
+});
+afterEach(() => {
+  sbatch.stop();
+  rig.cleanup();
+});
 
-  it('takes over jobs of a dropped adapter, even one whose job id was never journaled; nothing runs twice', async () => {
-    const dir = join(root, 'runs/r1/slurm');
-    const count = (t: string) => join(root, `count-${t}`);
-    const tasks = ['x-0', 'x-1', 'solo'];
-    const first = new SlurmAdapter({ dir, campaign: `reattach-${UNIQUE}`, runId: 'r1', pollInterval: 1 });
-    const seen = new Updates();
-    first.start(seen.sink);
-    const subs = tasks.map((t, i) =>
-      sub(
-        root,
-        t,
-        `echo run >> '${count(t)}'; sleep 3`,
-        i === 2 ? { resources: { cores: 1, gpus: 0, nodes: 1, memory: 90, origins: {} } } : {},
-      ),
+const header = (name: string) =>
+  dedent(`
+    [campaign]
+    name = "${name}"
+    [campaign.scheduler]
+    type = "slurm"
+    poll_interval = "1s"
+    submit_rate = 50
+    [campaign.defaults.resources]
+    memory = "100M"
+    runtime = "5m"
+  `);
+
+/** A fan-out `a` of three, and `b` after each item of it. */
+const chain = (name: string) =>
+  header(name) +
+  dedent(`
+    [campaign.a]
+    matrix = { i = [0, 1, 2] }
+    command = "${TASK} a-{i} sleep=1"
+    [campaign.b]
+    matrix = { i = [0, 1, 2] }
+    command = "${TASK} b-{i}"
+    depends_on = ["a"]
+  `);
+
+const CHAIN = ['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'b-2'];
+const once = (tasks: readonly string[]) => Object.fromEntries(tasks.map((t) => [t, 1]));
+
+/**
+ * The second head adopted the dead head's array of `a` (the first sbatch call) and handed
+ * nothing of `a` over again; each `b[i]` ran after `a[i]` (it waited for the job by its id,
+ * or was handed over once `a[i]` was collected).
+ */
+function adoptedA(stdout: string): void {
+  const first = /^submitted \d+ 0 (\d+)$/m.exec(rig.read('sbatch-wrapper/calls.log'))?.[1];
+  expect(first).toBeDefined();
+  for (const i of [0, 1, 2]) {
+    expect(stdout).toContain(`started    a[${i}] (job ${first}_${i})`);
+    expect(startedAfter(rig, `b-${i}`, `a-${i}`), `b-${i} after a-${i}`).toBe(true);
+  }
+  expect(stdout).not.toMatch(/queued +a\[\d\] \(job/);
+}
+
+/** Kills the head once `ready` holds; fails if the head ended first. */
+async function killWhen(head: ReturnType<Rig['start']>, ready: () => boolean): Promise<void> {
+  let ended = false;
+  void head.done.then(() => (ended = true));
+  await waitFor(() => ready() || ended, 60_000);
+  const { stdout, stderr } = head.output();
+  expect(ended, `the head ended before the kill: ${stdout}${stderr}`).toBe(false);
+  head.child.kill('SIGKILL');
+  await head.done;
+}
+
+describeSlurm('a new head after kill -9 inside a submission to Slurm', () => {
+  it('killed while ten sbatch calls are under way: every job that reached Slurm is adopted, 10 sbatch calls for 10 tasks', async () => {
+    const name = `reat${UNIQUE}a`;
+    const nodes = Array.from({ length: 10 }, (_, i) => `n${i}`);
+    // Different memory requests: ten scripts, ten sbatch calls, one after the other.
+    rig.write(
+      'c.toml',
+      header(name) +
+        nodes
+          .map(
+            (n, i) => `[campaign.${n}]\ncommand = "${TASK} ${n}"\nresources = { memory = "${100 + i}M" }\n`,
+          )
+          .join(''),
     );
-    const results = await first.submit(subs);
-    const handles = results.map((r) => {
-      if (!r.ok) throw new Error(r.message);
-      return r.handle;
-    });
-    expect(seen.all.filter((u) => u.kind === 'queued')).toHaveLength(3);
-    // The head dies: nothing more from this adapter.
-    await first.close();
-    const jobs = queueByName(`reattach-${UNIQUE}.r1.`).sort();
+    const head = rig.start(['run', 'c.toml'], { env: sbatch.env(0.3) });
+    // Four jobs are in Slurm and in the ledger; the journal has none of their ids yet.
+    await killWhen(head, () => sbatch.count('submitted') >= 4);
+    const again = rig.run(['run', 'c.toml'], { env: sbatch.env(), timeout: 240_000 });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(counts(rig)).toEqual(once(nodes));
+    expect(sbatch.count('start')).toBe(10);
+    expect(liveJobs(`${name}.`)).toEqual([]);
+  }, 300_000);
 
-    // The journal had the array tasks' ids, but `solo` was recorded before its id was known,
-    // and the ledger lost its job line too (the head died right after sbatch).
-    const ledger = join(dir, 'submissions.tsv');
-    const soloId = handles[2]!.jobId;
-    writeFileSync(
-      ledger,
-      readFileSync(ledger, 'utf8').replace(new RegExp(`^J\\t.*\\t${soloId}\\n`, 'm'), ''),
+  it('killed inside sbatch before Slurm has the job: the new head waits for that sbatch, adopts its job, and hands the dependents over after it', async () => {
+    const name = `reat${UNIQUE}b`;
+    rig.write('c.toml', chain(name));
+    const head = rig.start(['run', 'c.toml'], { env: sbatch.env(3) });
+    await killWhen(head, () => sbatch.count('start') >= 1);
+    expect(sbatch.count('submitted')).toBe(0);
+    // The dead head's sbatch goes on and submits the array of `a` after its 3 s.
+    const again = rig.run(['run', 'c.toml'], { env: sbatch.env(), timeout: 240_000 });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(counts(rig)).toEqual(once(CHAIN));
+    adoptedA(again.stdout);
+    expect(liveJobs(`${name}.`)).toEqual([]);
+  }, 300_000);
+
+  it('killed after Slurm took the job but before the head heard its id: found by name, its dependents wait for it by id', async () => {
+    const name = `reat${UNIQUE}c`;
+    rig.write('c.toml', chain(name));
+    const head = rig.start(['run', 'c.toml'], { env: sbatch.env(0, 30) });
+    await killWhen(head, () => sbatch.count('submitted') >= 1);
+    const again = rig.run(['run', 'c.toml'], { env: sbatch.env(), timeout: 240_000 });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(counts(rig)).toEqual(once(CHAIN));
+    adoptedA(again.stdout);
+    expect(liveJobs(`${name}.`)).toEqual([]);
+  }, 300_000);
+
+  it('an upstream whose job ended while no head knew its id is collected from its result, not waited on', async () => {
+    const name = `reat${UNIQUE}d`;
+    rig.write('c.toml', chain(name));
+    const head = rig.start(['run', 'c.toml'], { env: sbatch.env(0, 60) });
+    // The jobs of `a` run and end while the head still waits for sbatch's answer.
+    await killWhen(
+      head,
+      () => ['a-0', 'a-1', 'a-2'].every((t) => count(rig, t) === 1) && liveJobs(`${name}.`).length === 0,
     );
-    const recorded: Handle[] = [handles[0]!, handles[1]!, { ...handles[2]!, jobId: '' }];
-
-    const counter = countingRunner();
-    const second = new SlurmAdapter({
-      dir: join(root, 'runs/r2/slurm'),
-      campaign: `reattach-${UNIQUE}`,
-      runId: 'r2',
-      pollInterval: 1,
-      run: counter.run,
-    });
-    const updates = new Updates();
-    second.start(updates.sink);
-    await second.reattach(recorded);
-    await updates.waitEnded(tasks, 60_000);
-    await second.close();
-
-    for (const t of tasks)
-      expect(updates.ended(t), t).toMatchObject({ outcome: { exitCode: 0, schedulerState: 'COMPLETED' } });
-    expect(updates.ended('solo')!.handle.jobId).toBe(soloId);
-    expect(counter.calls.get('sbatch')).toBeUndefined();
-    // One squeue found `solo` by its job name; the rest were poll cycles.
-    expect(counter.log.filter((c) => c[0] === 'squeue' && c.includes('--name'))).toHaveLength(1);
-    expect(queueByName(`reattach-${UNIQUE}.`).sort()).toEqual(jobs);
-    for (const t of tasks) expect(readFileSync(count(t), 'utf8'), t).toBe('run\n');
-  }, 90_000);
+    const again = rig.run(['run', 'c.toml', '--ui', 'plain'], { env: sbatch.env(), timeout: 240_000 });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(counts(rig)).toEqual(once(CHAIN));
+    adoptedA(again.stdout);
+    expect(liveJobs(`${name}.`)).toEqual([]);
+  }, 300_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../src/schedulers/contract.js';
-import { parseResult } from '../../src/schedulers/local/launcher.js';
+import { judge, parseResult } from '../../src/schedulers/local/launcher.js';
 import { arraySpec } from '../../src/schedulers/slurm/array-spec.js';
 import { slurmDuration } from '../../src/schedulers/slurm/directives.js';
 import { shellWord } from '../../src/schedulers/slurm/quote.js';
@@ -54,6 +54,18 @@ function cases(root: string): Record<string, ScriptInput> {
     submission(root, 'm-0', ['true'], { workdir: `${root}/w one` }),
     submission(root, 'm-1', 'exit 0', { workdir: `${root}/w two`, env: { ONLY: 'here' } }),
   ];
+  const verified = [
+    submission(root, 'v-0', ['make', 'map'], {
+      verify: {
+        outputs: ['out/map.fits', `out/it's "odd" $(x).txt`, 'out/**/*.{nc,h5}'],
+        check: 'test -s out/map.fits',
+      },
+    }),
+    submission(root, 'v-1', ['make', 'map'], {
+      verify: { outputs: [], check: ['python3', 'check.py', '--strict'] },
+    }),
+    submission(root, 'v-2', ['make', 'map']),
+  ];
   const common = { campaign: 'demo', runId: '20240501-1200-ab12', dir: `${root}/runs/r1/slurm` };
   return {
     'single.sh': {
@@ -92,6 +104,19 @@ function cases(root: string): Record<string, ScriptInput> {
       setup: [],
       tasks: mixed.map((submission, i) => ({ index: i * 5, submission })),
       array: arraySpec([0, 5]),
+    },
+    'verify.sh': {
+      ...common,
+      token: 'f00d01-4',
+      jobName: 'demo.20240501-1200-ab12.f00d01-4',
+      request: { resources: RES, options: {} },
+      setup: [],
+      tasks: verified.map((submission, index) => ({ index, submission })),
+      array: arraySpec([0, 1, 2]),
+      verifier: {
+        node: '/opt/node 20/bin/node',
+        script: '/opt/campaign/dist/schedulers/slurm/verify-outputs.js',
+      },
     },
   };
 }
@@ -219,5 +244,96 @@ describe('generated scripts run with bash, outside Slurm', () => {
       exit: 127,
       signal: 0,
     });
+  });
+});
+
+describe('verification inside the job, run with bash outside Slurm', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'slurm-verify-'));
+  const root = join(tmp, `it's "verified"`);
+  const work = join(root, 'work');
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** Runs one task of a generated script; its result line, judged, and the job's exit status. */
+  function verifyRun(
+    task: string,
+    command: Submission['command'],
+    verify: Submission['verify'],
+    verifier?: ScriptInput['verifier'],
+  ) {
+    mkdirSync(work, { recursive: true });
+    const s = submission(root, task, command, verify ? { verify } : {});
+    const script = join(tmp, `${task}.sh`);
+    writeFileSync(
+      script,
+      renderScript({
+        campaign: 'demo',
+        runId: 'r',
+        token: task,
+        jobName: `demo.r.${task}`,
+        dir: join(root, 'slurm'),
+        request: { resources: RES, options: {} },
+        setup: [],
+        tasks: [{ index: 0, submission: s }],
+        ...(verifier ? { verifier } : {}),
+      }),
+    );
+    const r = spawnSync('bash', [script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const result = parseResult(readFileSync(s.files.result, 'utf8'))!;
+    return { status: r.status, result, judged: judge(result), files: s.files };
+  }
+
+  it('outputs by the engine’s own rules: globs, ** and braces, relative to the workdir; all present is verified', () => {
+    const r = verifyRun('ok', 'mkdir -p out/a/b && touch out/map.fits out/a/b/x.h5', {
+      outputs: ['out/map.fits', 'out/**/*.{nc,h5}', `${work}/out/a`],
+    });
+    expect(r.status).toBe(0);
+    expect(r.result).toMatchObject({ exit: 0, verify: 'ok' });
+    expect(r.judged).toEqual({ outcome: expect.objectContaining({ exitCode: 0, verified: true }) });
+  });
+
+  it('missing outputs fail the job with their names, whatever characters they hold; none becomes shell code', () => {
+    const odd = `out/it's "odd" $(touch pwned) ;x.txt`;
+    const r = verifyRun('missing', 'mkdir -p out && touch out/here.txt', {
+      outputs: ['out/here.txt', odd, 'out/*.nc'],
+      check: `touch ${shellWord(join(work, 'check-ran'))}`,
+    });
+    expect(r.status).toBe(1);
+    expect(r.result).toMatchObject({ exit: 0, verify: 'outputs', missing: [odd, 'out/*.nc'] });
+    expect(r.judged).toMatchObject({ failure: 'outputs', message: `missing outputs ${odd}, out/*.nc` });
+    expect(r.judged.outcome.verified).toBeUndefined();
+    expect(existsSync(join(work, 'pwned'))).toBe(false);
+    // The check runs only once the outputs are there, as in the engine.
+    expect(existsSync(join(work, 'check-ran'))).toBe(false);
+  });
+
+  it('a failing check fails the job with its exit code; its output goes to the attempt’s .check file', () => {
+    const r = verifyRun('check', 'true', {
+      outputs: [],
+      check: 'echo checking "$PWD"; echo bad >&2; exit 3',
+    });
+    expect(r.status).toBe(3);
+    expect(r.result).toMatchObject({ exit: 0, verify: 'check', checkExit: 3 });
+    expect(r.judged).toMatchObject({ failure: 'check', message: 'check failed (exit code 3)' });
+    expect(readFileSync(r.files.err.replace(/\.err$/, '.check'), 'utf8')).toBe(`checking ${work}\nbad\n`);
+    const argv = verifyRun('check-argv', 'true', { outputs: [], check: ['/bin/sh', '-c', 'exit 0', `it's`] });
+    expect(argv.status).toBe(0);
+    expect(argv.judged.outcome.verified).toBe(true);
+  });
+
+  it('a failing command is not verified; where node cannot run, the head verifies', () => {
+    const failed = verifyRun('failed', 'exit 4', { outputs: ['nothing'] });
+    expect(failed.status).toBe(4);
+    expect(failed.result.verify).toBeUndefined();
+    expect(failed.judged).toMatchObject({ failure: 'failed', message: 'exit code 4' });
+    const away = verifyRun(
+      'away',
+      'true',
+      { outputs: ['nothing'], check: `touch ${shellWord(join(work, 'away-check'))}` },
+      { node: '/no/such/node', script: '/no/such/verifier.js' },
+    );
+    expect(away.status).toBe(0);
+    expect(away.result.verify).toBe('unavailable');
+    expect(away.judged).toEqual({ outcome: expect.not.objectContaining({ verified: true }) });
+    expect(existsSync(join(work, 'away-check'))).toBe(false);
   });
 });

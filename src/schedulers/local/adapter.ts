@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { Placement } from '../../exec/events.js';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
 import { judge, launcherArgv, launcherPath, nativeLauncher, readResult } from './launcher.js';
 import { SpawnServer } from './spawn-server.js';
@@ -62,7 +63,7 @@ export class LocalAdapter implements SchedulerAdapter {
             ...(s.limit !== undefined ? { limit: s.limit } : {}),
           };
           this.live.set(keyOf(handle), entry);
-          this.onUpdate([{ kind: 'running', handle, host: this.host }]);
+          this.onUpdate([{ kind: 'running', handle, where: { pid, host: this.host }, host: this.host }]);
           resolve({ ok: true, handle });
         },
         ended: () => {
@@ -126,7 +127,7 @@ export class LocalAdapter implements SchedulerAdapter {
     child.on('exit', () => this.collect(entry));
     // The head must not wait for a detached launcher to exit before it can exit itself.
     child.unref();
-    this.onUpdate([{ kind: 'running', handle, host: this.host }]);
+    this.onUpdate([{ kind: 'running', handle, where: { pid: child.pid, host: this.host }, host: this.host }]);
     return { ok: true, handle };
   }
 
@@ -207,6 +208,11 @@ export class LocalAdapter implements SchedulerAdapter {
         this.pollTimer = undefined;
       }
     }, 500);
+  }
+
+  /** A local attempt runs as the launcher's pid on this machine. */
+  placement(h: Handle): Placement {
+    return h.jobId !== '' ? { pid: Number(h.jobId), host: this.host } : { host: this.host };
   }
 
   /** Attempts still running (for cancellation on exit). */

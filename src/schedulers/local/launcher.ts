@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Outcome } from '../../exec/events.js';
-import type { FailureKind } from '../../model/campaign.js';
-import type { Submission } from '../contract.js';
+import type { EndFailure, Submission } from '../contract.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const NATIVE = `${root}libexec/campaign-exec`;
@@ -53,6 +52,30 @@ export interface LaunchResult {
   readonly cpuMs: number;
   readonly maxRssKiB?: number;
   readonly startMs: number;
+  /**
+   * Verification inside a batch job (`Submission.verify`), when the command exited 0: `ok`,
+   * `outputs` (with `missing`), `check` (with `checkExit`), or `unavailable` (the head
+   * verifies). Undefined when nothing was verified where the attempt ran.
+   */
+  readonly verify?: 'ok' | 'outputs' | 'check' | 'unavailable';
+  readonly missing?: readonly string[];
+  readonly checkExit?: number;
+}
+
+const VERIFY = new Set(['ok', 'outputs', 'check', 'unavailable']);
+
+/** Missing outputs as the result line's `missing=` carries them: URI-encoded, comma-joined. */
+export const encodeMissing = (missing: readonly string[]) => missing.map(encodeURIComponent).join(',');
+
+function decodeMissing(field: string): string[] {
+  if (field === '') return [];
+  return field.split(',').map((m) => {
+    try {
+      return decodeURIComponent(m);
+    } catch {
+      return m;
+    }
+  });
 }
 
 export function readResult(path: string): LaunchResult | undefined {
@@ -68,10 +91,14 @@ export function readResult(path: string): LaunchResult | undefined {
 export function parseResult(text: string): LaunchResult | undefined {
   if (!text.startsWith('v1 ')) return undefined;
   const f: Record<string, number> = {};
-  for (const pair of text.trim().split(' ').slice(1)) {
+  const words: Record<string, string> = {};
+  for (const pair of (text.split('\n')[0] ?? '').trim().split(' ').slice(1)) {
     const eq = pair.indexOf('=');
-    if (eq > 0) f[pair.slice(0, eq)] = Number(pair.slice(eq + 1));
+    if (eq <= 0) continue;
+    words[pair.slice(0, eq)] = pair.slice(eq + 1);
+    f[pair.slice(0, eq)] = Number(pair.slice(eq + 1));
   }
+  const verify = words.verify !== undefined && VERIFY.has(words.verify) ? words.verify : undefined;
   return {
     exit: f.exit ?? -1,
     signal: f.signal ?? 0,
@@ -81,6 +108,9 @@ export function parseResult(text: string): LaunchResult | undefined {
     cpuMs: f.cpu_ms ?? 0,
     ...(f.maxrss_kib !== undefined && f.maxrss_kib >= 0 ? { maxRssKiB: f.maxrss_kib } : {}),
     startMs: f.start_ms ?? 0,
+    ...(verify ? { verify: verify as LaunchResult['verify'] } : {}),
+    ...(verify === 'outputs' ? { missing: decodeMissing(words.missing ?? '') } : {}),
+    ...(verify === 'check' ? { checkExit: Number.isFinite(f.check_exit) ? f.check_exit! : -1 } : {}),
   };
 }
 
@@ -97,7 +127,7 @@ const SIGNALS: Record<number, string> = {
 export function judge(
   r: LaunchResult,
   limit?: number,
-): { outcome: Outcome; failure?: FailureKind; message?: string } {
+): { outcome: Outcome; failure?: EndFailure; message?: string } {
   const outcome: Outcome = {
     ...(r.signal === 0 ? { exitCode: r.exit } : { signal: SIGNALS[r.signal] ?? `signal ${r.signal}` }),
     wallMs: r.wallMs,
@@ -114,7 +144,30 @@ export function judge(
       message: `killed by ${name}${r.signal === 9 ? ' (out of memory?)' : ''}`,
     };
   }
-  if (r.exit === 0) return { outcome };
+  if (r.exit === 0) return verified(r, outcome);
   if (r.exit === 127) return { outcome, failure: 'failed', message: 'exit code 127 (command not found)' };
   return { outcome, failure: 'failed', message: `exit code ${r.exit}` };
+}
+
+/** A zero exit as the verification inside the job judged it; messages as the engine words them. */
+function verified(
+  r: LaunchResult,
+  outcome: Outcome,
+): { outcome: Outcome; failure?: EndFailure; message?: string } {
+  switch (r.verify) {
+    case 'ok':
+      return { outcome: { ...outcome, verified: true } };
+    case 'outputs': {
+      const missing = r.missing ?? [];
+      return {
+        outcome,
+        failure: 'outputs',
+        message: `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      };
+    }
+    case 'check':
+      return { outcome, failure: 'check', message: `check failed (exit code ${r.checkExit ?? -1})` };
+    default:
+      return { outcome };
+  }
 }

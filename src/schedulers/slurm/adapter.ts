@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Placement } from '../../exec/events.js';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
 import { readResult } from '../local/launcher.js';
 import { withIndex } from './array-spec.js';
@@ -139,7 +140,10 @@ export class SlurmAdapter implements SchedulerAdapter {
     try {
       const { results, accepted } = await this.submitter.submit(all);
       this.poller.watch(accepted.map((a) => ({ ...a, logDir: this.opts.dir })));
-      if (accepted.length > 0) this.onUpdate(accepted.map((a) => ({ kind: 'queued', handle: a.handle })));
+      if (accepted.length > 0)
+        this.onUpdate(
+          accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
+        );
       let at = 0;
       for (const w of taken) {
         w.resolve(results.slice(at, at + w.batch.length));
@@ -165,7 +169,10 @@ export class SlurmAdapter implements SchedulerAdapter {
   /**
    * Watches attempts of an earlier head. A handle with an empty job id (recorded as queued
    * before its job id was known) is found through its run's submission ledger and job name;
-   * one that never reached Slurm ends `lost` unless it left a result.
+   * one that never reached Slurm ends `lost` unless it left a result. Everything known goes to
+   * the engine in one batch before this resolves: each placed handle with its job id (so that
+   * work handed over next can wait for it), then what one poll saw (attempts that ended while
+   * no head watched are collected, not waited on), then the attempts that were never found.
    */
   async reattach(handles: readonly Handle[]): Promise<void> {
     await this.clusterLimits();
@@ -174,9 +181,28 @@ export class SlurmAdapter implements SchedulerAdapter {
       locate: this.locate,
       book: this.book,
     });
-    this.poller.watch(placed.map((p) => ({ handle: p.handle, logDir: p.logDir })));
-    if (missing.length === 0) return;
-    const updates: Update[] = missing.map((h) => {
+    this.poller.watch(
+      placed.map((p) => ({ handle: p.handle, logDir: p.logDir })),
+      false,
+    );
+    const updates: Update[] = placed.map((p) => ({
+      kind: 'queued',
+      handle: p.handle,
+      where: { jobId: p.handle.jobId },
+    }));
+    if (placed.length > 0) {
+      const polled = await this.poller.pollNow();
+      updates.push(...polled.updates);
+      if (!polled.ok) {
+        // squeue did not answer: what left a result has ended all the same.
+        for (const p of placed) {
+          const result = readResult(p.handle.files.result);
+          const u = result && this.poller.endNow(p.handle, verdict({ result, memoryKilled: false }));
+          if (u) updates.push(u);
+        }
+      }
+    }
+    for (const h of missing) {
       const result = readResult(h.files.result);
       const v = result
         ? verdict({ result, memoryKilled: false })
@@ -185,15 +211,20 @@ export class SlurmAdapter implements SchedulerAdapter {
             failure: 'lost' as const,
             message: error ? `cannot look the job up: ${error}` : 'no Slurm job was found for this attempt',
           };
-      return {
+      updates.push({
         kind: 'ended',
         handle: h,
         outcome: v.outcome,
         ...(v.failure ? { failure: v.failure } : {}),
         ...(v.message ? { message: v.message } : {}),
-      };
-    });
-    this.onUpdate(updates);
+      });
+    }
+    if (updates.length > 0) this.onUpdate(updates);
+  }
+
+  /** A Slurm attempt is its job (array task) id; one not yet placed has none. */
+  placement(h: Handle): Placement {
+    return h.jobId !== '' ? { jobId: h.jobId } : {};
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Outcome } from '../../exec/events.js';
 import type { FailureKind } from '../../model/campaign.js';
+import type { EndFailure } from '../contract.js';
 import { judge, type LaunchResult } from '../local/launcher.js';
 
 /** Slurm's reason for a job whose dependency failed: it will never start. */
@@ -54,7 +55,8 @@ export interface EndFacts {
 /** The verdict on an ended job: outcome, failure kind (none for success) and one line for people. */
 export interface Verdict {
   readonly outcome: Outcome;
-  readonly failure?: FailureKind;
+  /** `outputs` or `check` when the verification inside the job failed. */
+  readonly failure?: EndFailure;
   readonly message?: string;
 }
 

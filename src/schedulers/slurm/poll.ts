@@ -64,7 +64,8 @@ export class Poller {
     this.interval = cfg.minInterval;
   }
 
-  watch(items: readonly { handle: Handle; limit?: number; logDir: string }[]): void {
+  /** Watches these attempts; `nudge: false` leaves the first poll to the caller (`pollNow`). */
+  watch(items: readonly { handle: Handle; limit?: number; logDir: string }[], nudge = true): void {
     for (const it of items) {
       this.watched.set(it.handle.jobId, {
         handle: it.handle,
@@ -74,7 +75,36 @@ export class Poller {
         ...(it.limit !== undefined ? { limit: it.limit } : {}),
       });
     }
+    if (nudge) this.nudge();
+  }
+
+  /**
+   * One cycle at once, its updates returned instead of emitted (reattach delivers them with
+   * its own, in one batch); `ok` is false when squeue did not answer. Polling goes on after.
+   */
+  async pollNow(): Promise<{ ok: boolean; updates: Update[] }> {
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    this.busy = true;
+    this.lastStart = this.cfg.now();
+    let out: { ok: boolean; updates: Update[] } = { ok: false, updates: [] };
+    try {
+      out = await this.poll();
+    } catch (e) {
+      this.stats.failures++;
+      this.stats.lastError = (e as Error).message;
+    }
+    this.busy = false;
     this.nudge();
+    return out;
+  }
+
+  /** Ends a watched attempt now with this verdict (reattach, when squeue cannot tell). */
+  endNow(handle: Handle, v: Verdict): Update | undefined {
+    const w = this.watched.get(handle.jobId);
+    if (!w) return undefined;
+    const updates: Update[] = [];
+    this.end(w, v, updates, this.cfg.now());
+    return updates[0];
   }
 
   /** Attempts being cancelled by us: however they end now, they end cancelled. */
@@ -125,12 +155,18 @@ export class Poller {
 
   private async cycle(): Promise<void> {
     if (this.closed || this.watched.size === 0) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     this.busy = true;
     this.again = false;
     this.lastStart = this.cfg.now();
     let changed = false;
     try {
-      changed = await this.poll();
+      const { updates } = await this.poll();
+      if (updates.length > 0) this.cfg.emit(updates);
+      changed = updates.length > 0;
     } catch (e) {
       this.stats.failures++;
       this.stats.lastError = (e as Error).message;
@@ -144,8 +180,8 @@ export class Poller {
     this.schedule(next);
   }
 
-  /** One cycle; whether anything changed. */
-  private async poll(): Promise<boolean> {
+  /** One cycle: what changed, as updates. */
+  private async poll(): Promise<{ ok: boolean; updates: Update[] }> {
     const entries = [...this.watched.values()];
     this.stats.cycles++;
     const q = await queryQueue(
@@ -155,7 +191,7 @@ export class Poller {
     if (!q.ok) {
       this.stats.failures++;
       this.stats.lastError = q.message;
-      return false;
+      return { ok: false, updates: [] };
     }
     const now = this.cfg.now();
     const updates: Update[] = [];
@@ -179,7 +215,7 @@ export class Poller {
       if (phase === 'running') {
         if (!w.running) {
           w.running = true;
-          updates.push({ kind: 'running', handle: w.handle, ...(row.host ? { host: row.host } : {}) });
+          updates.push(running(w.handle, row.host));
         }
         continue;
       }
@@ -220,8 +256,7 @@ export class Poller {
       }
     }
     if (neverRun.length > 0) await this.cfg.run('scancel', neverRun);
-    if (updates.length > 0) this.cfg.emit(updates);
-    return updates.length > 0;
+    return { ok: true, updates };
   }
 
   /** A job Slurm reports ended: judged now, or once its result line shows up (or the grace ends). */
@@ -234,7 +269,7 @@ export class Poller {
     if (!result && expectsResult && !memoryKilled && waited(w, now) < this.cfg.resultGrace) return;
     if (!w.running && (result || row.host)) {
       w.running = true;
-      updates.push({ kind: 'running', handle: w.handle, ...(row.host ? { host: row.host } : {}) });
+      updates.push(running(w.handle, row.host));
     }
     const facts = {
       state: row.state,
@@ -255,6 +290,11 @@ export class Poller {
   private end(w: Watched, v: Verdict, updates: Update[], now: number): void {
     this.watched.delete(w.handle.jobId);
     this.cfg.book.markEnded(w.handle.jobId, !v.failure, now);
+    if (v.outcome.schedulerState === DEPENDENCY_NEVER_SATISFIED && !w.cancelling) {
+      // Not an end of the attempt's own: the engine skips it or hands it over anew.
+      updates.push({ kind: 'unsatisfiable', handle: w.handle, ...(v.message ? { message: v.message } : {}) });
+      return;
+    }
     updates.push({
       kind: 'ended',
       handle: w.handle,
@@ -278,6 +318,16 @@ export class Poller {
 function waited(w: Watched, now: number): number {
   w.endSeenAt ??= now;
   return now - w.endSeenAt;
+}
+
+/** A `running` update, with where it runs: the job id and the node Slurm names. */
+function running(handle: Handle, host: string): Update {
+  return {
+    kind: 'running',
+    handle,
+    where: { jobId: handle.jobId, ...(host ? { host } : {}) },
+    ...(host ? { host } : {}),
+  };
 }
 
 const limitOf = (w: Watched) => (w.limit !== undefined ? { limit: w.limit } : {});

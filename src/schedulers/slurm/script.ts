@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import type { Submission } from '../contract.js';
 import { commandArgv } from '../local/launcher.js';
 import { type Request, sbatchLines } from './directives.js';
 import { shellWord } from './quote.js';
+import { MISSING_EXIT } from './verify-outputs.js';
 
 /** One task of a submission script and the array index that selects it. */
 export interface ScriptTask {
@@ -23,7 +25,18 @@ export interface ScriptInput {
   /** `--array` value; absent for a plain job (its one task is index 0). */
   readonly array?: string;
   readonly dependency?: string;
+  /**
+   * The node binary and the verifier module that check outputs inside the job (default: the
+   * head's own); they must be visible from the compute nodes, else the head verifies.
+   */
+  readonly verifier?: { readonly node: string; readonly script: string };
 }
+
+/** The module the job runs to check outputs, with the same code as the engine. */
+export const VERIFIER: { readonly node: string; readonly script: string } = {
+  node: process.execPath,
+  script: fileURLToPath(new URL('../../../dist/schedulers/slurm/verify-outputs.js', import.meta.url)),
+};
 
 const TABLE_LINE = '@TABLE_LINE@';
 
@@ -37,6 +50,7 @@ export function renderScript(s: ScriptInput): string {
   const sharedEnv = commonEnv(subs);
   const workdir = common(subs.map((x) => x.workdir));
   const prefix = commonDir(subs.flatMap((x) => [x.files.out, x.files.err, x.files.result]));
+  const verify = subs.some((x) => x.verify !== undefined);
   const head = [
     '#!/bin/bash',
     ...sbatchLines(s.request, {
@@ -50,23 +64,38 @@ export function renderScript(s: ScriptInput): string {
     '# Written by campaign before sbatch and kept for inspection. The task table is at the end:',
     '# one row per array index of quoted words, never expanded: index, task, attempt, workdir',
     '# (empty: the shared one), stdout, stderr and result (below the shared folder), the number',
-    '# of NAME=value words that follow, then the argv to run.',
+    ...(verify
+      ? [
+          '# of NAME=value words that follow and those words, the number of output patterns to verify',
+          '# and those, the number of words of the check command and those, then the argv to run.',
+        ]
+      : ['# of NAME=value words that follow, then the argv to run.']),
     '',
     `campaign_table=${TABLE_LINE}`,
     `campaign_files=${shellWord(prefix)}`,
     `campaign_workdir=${shellWord(workdir ?? '')}`,
+    ...(subs.some((x) => (x.verify?.outputs.length ?? 0) > 0)
+      ? [
+          `campaign_node=${shellWord((s.verifier ?? VERIFIER).node)}`,
+          `campaign_verifier=${shellWord((s.verifier ?? VERIFIER).script)}`,
+        ]
+      : []),
     ...Object.entries(sharedEnv).map(([k, v]) => `export ${k}=${shellWord(v)}`),
     ...WRAPPER_SELECT,
+    ...(verify ? WRAPPER_SELECT_VERIFY : []),
+    ...WRAPPER_START,
     ...(s.setup.length > 0
       ? ['{', ...s.setup, '} </dev/null >>"$campaign_out" 2>>"$campaign_err"']
       : ['# (no setup lines)']),
     ...WRAPPER_RUN,
+    ...(verify ? WRAPPER_VERIFY : ['campaign_verify= campaign_status=0']),
+    ...WRAPPER_RESULT,
     'exit "$campaign_code"',
   ];
   let text = `${head.join('\n')}\n`;
   const tableLine = text.split('\n').length;
   text = text.replace(TABLE_LINE, String(tableLine));
-  const rows = s.tasks.map((t) => row(t, sharedEnv, workdir, prefix));
+  const rows = s.tasks.map((t) => row(t, sharedEnv, workdir, prefix, verify));
   return `${text}${rows.join('\n')}\n`;
 }
 
@@ -75,9 +104,12 @@ function row(
   sharedEnv: Record<string, string>,
   workdir: string | undefined,
   prefix: string,
+  verify: boolean,
 ): string {
   const x = t.submission;
   const env = Object.entries(x.env).filter(([k]) => !(k in sharedEnv));
+  const outputs = x.verify?.outputs ?? [];
+  const check = x.verify?.check !== undefined ? commandArgv(x.verify.check, []) : [];
   const words = [
     x.taskId,
     String(x.attempt),
@@ -87,6 +119,7 @@ function row(
     x.files.result.slice(prefix.length),
     String(env.length),
     ...env.map(([k, v]) => `${k}=${v}`),
+    ...(verify ? [String(outputs.length), ...outputs, String(check.length), ...check] : []),
     ...commandArgv(x.command, []),
   ];
   return `${t.index} ${words.map(shellWord).join(' ')}`;
@@ -129,6 +162,18 @@ const WRAPPER_SELECT = [
   'campaign_nenv=$7',
   'shift 7',
   'while [ "$campaign_nenv" -gt 0 ]; do export -- "$1"; shift; campaign_nenv=$((campaign_nenv - 1)); done',
+];
+
+/** Scripts whose tasks verify: the row's output patterns and check command follow its environment. */
+const WRAPPER_SELECT_VERIFY = [
+  'campaign_outputs=() campaign_check=() campaign_n=$1; shift',
+  'while [ "$campaign_n" -gt 0 ]; do campaign_outputs+=("$1"); shift; campaign_n=$((campaign_n - 1)); done',
+  'campaign_n=$1; shift',
+  'while [ "$campaign_n" -gt 0 ]; do campaign_check+=("$1"); shift; campaign_n=$((campaign_n - 1)); done',
+];
+
+/** Enters the working folder; the setup lines and the command follow. */
+const WRAPPER_START = [
   'campaign_now() { if [ -n "${EPOCHREALTIME:-}" ]; then local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); else date +%s%3N; fi; }',
   'mkdir -p -- "${campaign_out%/*}" "${campaign_err%/*}" "${campaign_result%/*}" 2>/dev/null',
   'campaign_start=$(campaign_now) campaign_code=0 campaign_sig=0 campaign_child=0',
@@ -175,8 +220,52 @@ const WRAPPER_RUN = [
   `  campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')`,
   'fi',
   'if [ "$campaign_sig" -gt 0 ]; then campaign_code=-1; fi',
-  `printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s\\n' \\`,
+  'campaign_pid=$campaign_child',
+];
+
+/**
+ * When the command exited 0 and the task has outputs or a check: the outputs are verified by
+ * the engine's own code (node, the verifier module), then the check runs as the engine runs
+ * it (in the workdir, its output appended to the attempt's `.check` file, in the background
+ * so a TERM reaches it, killed after 600 s). A failure makes the job's exit status non-zero,
+ * so Slurm's `afterok` holds dependents of an attempt whose outputs are wrong. Where node
+ * cannot run, `verify=unavailable` leaves outputs and check to the head.
+ */
+const WRAPPER_VERIFY = [
+  'campaign_verify= campaign_status=0',
+  'if [ "$campaign_code" -eq 0 ] && [ $((${#campaign_outputs[@]} + ${#campaign_check[@]})) -gt 0 ]; then',
+  "  campaign_verify=' verify=ok'",
+  '  if [ "${#campaign_outputs[@]}" -gt 0 ]; then',
+  '    campaign_missing=$("$campaign_node" "$campaign_verifier" "$campaign_workdir" "${campaign_outputs[@]}" </dev/null 2>>"$campaign_err")',
+  '    case $? in',
+  '      0) ;;',
+  `      ${MISSING_EXIT}) campaign_verify=" verify=outputs missing=$campaign_missing" campaign_status=1 ;;`,
+  "      *) campaign_verify=' verify=unavailable' campaign_check=() ;;",
+  '    esac',
+  '  fi',
+  `  if [ "$campaign_verify" = ' verify=ok' ] && [ "\${#campaign_check[@]}" -gt 0 ]; then`,
+  '    case $campaign_err in *.err) campaign_log=${campaign_err%.err}.check ;; *) campaign_log=$campaign_err ;; esac',
+  '    set -- "${campaign_check[@]}"',
+  '    if command -v timeout >/dev/null 2>&1; then set -- timeout -s KILL 600 "$@"; fi',
+  '    "$@" </dev/null >>"$campaign_log" 2>&1 &',
+  '    campaign_child=$!',
+  '    while :; do',
+  '      wait "$campaign_child"; campaign_status=$?',
+  '      kill -0 "$campaign_child" 2>/dev/null || break',
+  '    done',
+  '    if [ "$campaign_status" -ne 0 ]; then',
+  // As the engine reports a check that died of a signal (it has no exit code then): -1.
+  '      campaign_verify=" verify=check check_exit=$([ "$campaign_status" -gt 128 ] && echo -1 || echo "$campaign_status")"',
+  '    fi',
+  '  fi',
+  'fi',
+];
+
+/** The result line, written atomically; the job exits with the task's status, or the verification's. */
+const WRAPPER_RESULT = [
+  `printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s%s\\n' \\`,
   '  "$campaign_code" "$campaign_sig" $((campaign_end - campaign_start)) "${campaign_cpu:-0}" "$campaign_rss" \\',
-  '  "$campaign_start" "$campaign_child" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"',
+  '  "$campaign_start" "$campaign_pid" "$campaign_verify" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"',
   'if [ "$campaign_sig" -gt 0 ]; then campaign_code=$((128 + campaign_sig)); fi',
+  'if [ "$campaign_status" -ne 0 ]; then campaign_code=$campaign_status; fi',
 ];

@@ -17,7 +17,7 @@
 # (empty: the shared one), stdout, stderr and result (below the shared folder), the number
 # of NAME=value words that follow, then the argv to run.
 
-campaign_table=77
+campaign_table=80
 campaign_files='/scratch/my campaign/it'\''s "here"/runs/r1/tasks/'
 campaign_workdir='/scratch/my campaign/it'\''s "here"/work'
 export CAMPAIGN_NAME=demo
@@ -69,10 +69,13 @@ if [ -z "$campaign_cpu" ]; then
   campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
 fi
 if [ "$campaign_sig" -gt 0 ]; then campaign_code=-1; fi
-printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s\n' \
+campaign_pid=$campaign_child
+campaign_verify= campaign_status=0
+printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s%s\n' \
   "$campaign_code" "$campaign_sig" $((campaign_end - campaign_start)) "${campaign_cpu:-0}" "$campaign_rss" \
-  "$campaign_start" "$campaign_child" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"
+  "$campaign_start" "$campaign_pid" "$campaign_verify" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"
 if [ "$campaign_sig" -gt 0 ]; then campaign_code=$((128 + campaign_sig)); fi
+if [ "$campaign_status" -ne 0 ]; then campaign_code=$campaign_status; fi
 exit "$campaign_code"
 0 a-0 1 '' a-0/1.out a-0/1.err a-0/1.result 2 CAMPAIGN_TASK_ID=a-0 CAMPAIGN_TASK_INDEX=0 /bin/sh -c 'echo "seed 0" > '\''out 0.txt'\'' && test 0 -ne 2'
 1 a-1 1 '' a-1/1.out a-1/1.err a-1/1.result 2 CAMPAIGN_TASK_ID=a-1 CAMPAIGN_TASK_INDEX=1 /bin/sh -c 'echo "seed 1" > '\''out 1.txt'\'' && test 1 -ne 2'

@@ -13,7 +13,7 @@
 # (empty: the shared one), stdout, stderr and result (below the shared folder), the number
 # of NAME=value words that follow, then the argv to run.
 
-campaign_table=72
+campaign_table=75
 campaign_files='/scratch/my campaign/it'\''s "here"/runs/r1/tasks/'
 campaign_workdir=''
 campaign_index=${SLURM_ARRAY_TASK_ID:-0}
@@ -64,10 +64,13 @@ if [ -z "$campaign_cpu" ]; then
   campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
 fi
 if [ "$campaign_sig" -gt 0 ]; then campaign_code=-1; fi
-printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s\n' \
+campaign_pid=$campaign_child
+campaign_verify= campaign_status=0
+printf 'v1 exit=%s signal=%s timedout=0 cancelled=0 wall_ms=%s cpu_ms=%s maxrss_kib=%s start_ms=%s pid=%s%s\n' \
   "$campaign_code" "$campaign_sig" $((campaign_end - campaign_start)) "${campaign_cpu:-0}" "$campaign_rss" \
-  "$campaign_start" "$campaign_child" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"
+  "$campaign_start" "$campaign_pid" "$campaign_verify" >"$campaign_result.tmp.$$" && mv -f -- "$campaign_result.tmp.$$" "$campaign_result"
 if [ "$campaign_sig" -gt 0 ]; then campaign_code=$((128 + campaign_sig)); fi
+if [ "$campaign_status" -ne 0 ]; then campaign_code=$campaign_status; fi
 exit "$campaign_code"
 0 m-0 1 '/scratch/my campaign/it'\''s "here"/w one' m-0/1.out m-0/1.err m-0/1.result 2 CAMPAIGN_NAME=demo CAMPAIGN_TASK_ID=m-0 true
 5 m-1 1 '/scratch/my campaign/it'\''s "here"/w two' m-1/1.out m-1/1.err m-1/1.result 1 ONLY=here /bin/sh -c 'exit 0'

@@ -1,0 +1,398 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { Handle, Update } from '../contract.js';
+import { readResult } from '../local/launcher.js';
+import type { CommandRunner } from '../slurm/runner.js';
+import type { JobBook } from './book.js';
+import { qdel, qdelTargets } from './cancel.js';
+import { runPrefix } from './job-name.js';
+import { type EndFacts, phaseOf, UNSATISFIABLE, type Verdict, verdict } from './outcome.js';
+import { type AccountingRecord, queryAccounting } from './qacct.js';
+import { errorReasons, queryQueue } from './qstat.js';
+
+/** An attempt being watched. */
+interface Watched {
+  readonly handle: Handle;
+  readonly limit?: number;
+  /** The job's name (accounting is looked up by its run's prefix); empty when unknown. */
+  readonly name: string;
+  readonly memory?: string;
+  running: boolean;
+  cancelling: boolean;
+  /** Listed by qstat at least once (a qmaster may list a new job late). */
+  seen: boolean;
+  /** Submitted by this head (a reattached job may have run while no head watched). */
+  readonly fresh: boolean;
+  /** When the job was first seen gone, or in the error state, with no result line yet. */
+  endSeenAt?: number;
+}
+
+/** What `watch` takes: a handle and what its verdict needs. */
+export interface WatchItem {
+  readonly handle: Handle;
+  readonly limit?: number;
+  readonly name?: string;
+  readonly memory?: string;
+}
+
+/** How long a job this head submitted may stay unlisted before it counts as gone, ms. */
+const UNLISTED_GRACE = 30_000;
+
+export interface PollerConfig {
+  readonly run: CommandRunner;
+  /** Whose jobs qstat lists. */
+  readonly user: string;
+  readonly book: JobBook;
+  /** Fastest polling, ms: never more often than this. */
+  readonly minInterval: number;
+  /** Slowest polling when nothing changes, ms. */
+  readonly maxInterval: number;
+  /** How long an ended job may lack its result line (shared file systems lag), ms. */
+  readonly resultGrace: number;
+  readonly accounting: () => boolean;
+  readonly emit: (updates: readonly Update[]) => void;
+  readonly now: () => number;
+}
+
+/** Counters for tests and benchmarks. */
+export interface PollStats {
+  cycles: number;
+  failures: number;
+  lastError?: string;
+}
+
+/**
+ * Watches every attempt of the run with one qstat call per cycle, whatever their number,
+ * and turns what changed into batches of updates. Jobs in the error state (Eqw: every failed
+ * attempt, since the wrapper exits 100) are judged and deleted, after the attempts held for
+ * them, in one qdel. The interval starts at `minInterval`, grows by half when a cycle sees no
+ * change (up to `maxInterval`) and drops back on change.
+ */
+export class Poller {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | undefined;
+  private dueAt = 0;
+  private interval: number;
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private busy = false;
+  private again = false;
+  private closed = false;
+  readonly stats: PollStats = { cycles: 0, failures: 0 };
+
+  constructor(private readonly cfg: PollerConfig) {
+    this.interval = cfg.minInterval;
+  }
+
+  /**
+   * Watches these attempts; `nudge: false` leaves the first poll to the caller (`pollNow`),
+   * `fresh: false` marks attempts of an earlier head (they may have run unseen).
+   */
+  watch(items: readonly WatchItem[], opts: { nudge?: boolean; fresh?: boolean } = {}): void {
+    for (const it of items) {
+      this.watched.set(it.handle.jobId, {
+        handle: it.handle,
+        name: it.name ?? '',
+        running: false,
+        cancelling: false,
+        seen: false,
+        fresh: opts.fresh ?? true,
+        ...(it.limit !== undefined ? { limit: it.limit } : {}),
+        ...(it.memory !== undefined ? { memory: it.memory } : {}),
+      });
+    }
+    if (opts.nudge ?? true) this.nudge();
+  }
+
+  /**
+   * One cycle at once, its updates returned instead of emitted (reattach delivers them with
+   * its own, in one batch); `ok` is false when qstat did not answer. Polling goes on after.
+   */
+  async pollNow(): Promise<{ ok: boolean; updates: Update[] }> {
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    this.busy = true;
+    this.lastStart = this.cfg.now();
+    let out: { ok: boolean; updates: Update[] } = { ok: false, updates: [] };
+    try {
+      out = await this.poll();
+    } catch (e) {
+      this.stats.failures++;
+      this.stats.lastError = (e as Error).message;
+    }
+    this.busy = false;
+    this.nudge();
+    return out;
+  }
+
+  /** Ends a watched attempt now with this verdict (reattach, when qstat cannot tell). */
+  endNow(handle: Handle, v: Verdict): Update | undefined {
+    const w = this.watched.get(handle.jobId);
+    if (!w) return undefined;
+    const updates: Update[] = [];
+    this.end(w, v, updates, this.cfg.now());
+    return updates[0];
+  }
+
+  /** Attempts being cancelled by us: however they end now, they end cancelled. */
+  markCancelling(jobIds: readonly string[]): void {
+    for (const id of jobIds) {
+      const w = this.watched.get(id);
+      if (w) w.cancelling = true;
+    }
+    this.nudge();
+  }
+
+  /** Job ids still watched (for whole-array deletes). */
+  watchedIds(): IterableIterator<string> {
+    return this.watched.keys();
+  }
+
+  get size(): number {
+    return this.watched.size;
+  }
+
+  /** Polls as soon as the minimum interval allows, and resets the backoff. */
+  nudge(): void {
+    this.interval = this.cfg.minInterval;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.schedule(Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now()));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(delay: number): void {
+    if (this.closed || this.watched.size === 0) return;
+    const at = this.cfg.now() + delay;
+    if (this.timer && this.dueAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.cycle();
+    }, delay);
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.closed || this.watched.size === 0) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.again = false;
+    this.lastStart = this.cfg.now();
+    let changed = false;
+    try {
+      const { updates } = await this.poll();
+      if (updates.length > 0) this.cfg.emit(updates);
+      changed = updates.length > 0;
+    } catch (e) {
+      this.stats.failures++;
+      this.stats.lastError = (e as Error).message;
+    }
+    this.busy = false;
+    if (changed || this.again) this.interval = this.cfg.minInterval;
+    else this.interval = Math.min(this.cfg.maxInterval, Math.round(this.interval * 1.5));
+    const next = this.again
+      ? Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now())
+      : this.interval;
+    this.schedule(next);
+  }
+
+  /** One cycle: what changed, as updates. */
+  private async poll(): Promise<{ ok: boolean; updates: Update[] }> {
+    const entries = [...this.watched.values()];
+    this.stats.cycles++;
+    const q = await queryQueue(this.cfg.run, this.cfg.user);
+    if (!q.ok) {
+      this.stats.failures++;
+      this.stats.lastError = q.message;
+      return { ok: false, updates: [] };
+    }
+    const now = this.cfg.now();
+    const updates: Update[] = [];
+    /** Jobs to delete: those in the error state, and what was held for them. */
+    const remove: Handle[] = [];
+    const unexplained: { w: Watched; state: string }[] = [];
+    const gone: Watched[] = [];
+    for (const w of entries) {
+      const row = q.rows.get(w.handle.jobId);
+      if (!row) {
+        gone.push(w);
+        continue;
+      }
+      w.seen = true;
+      const phase = phaseOf(row.state);
+      if (phase === 'queued') continue;
+      if (phase === 'running') {
+        if (!w.running) {
+          w.running = true;
+          updates.push(running(w.handle, row.host));
+        }
+        continue;
+      }
+      // Error state: a failed attempt (its result line says how), one given up by its
+      // wrapper, or a job Grid Engine could not start (its reason from qstat -j).
+      const result = readResult(w.handle.files.result);
+      if (w.cancelling) this.end(w, cancelled(this.judge(w, { state: row.state })), updates, now);
+      else if (result) this.end(w, this.judge(w, { state: row.state, result }), updates, now);
+      else if (this.givenUp(w)) this.giveUp(w, updates, now);
+      else if (waited(w, now) >= this.cfg.resultGrace) unexplained.push({ w, state: row.state });
+      else continue;
+      remove.push(w.handle);
+    }
+    if (unexplained.length > 0) {
+      const reasons = await errorReasons(
+        this.cfg.run,
+        unexplained.map((u) => u.w.handle.jobId),
+      );
+      for (const { w, state } of unexplained) {
+        const reason = reasons.get(w.handle.jobId) ?? '';
+        this.end(w, this.judge(w, { state, reason }), updates, now);
+      }
+    }
+    const unknown: Watched[] = [];
+    for (const w of gone) {
+      const result = readResult(w.handle.files.result);
+      if (w.cancelling) this.end(w, cancelled(this.judge(w, result ? { result } : {})), updates, now);
+      else if (result) this.end(w, this.judge(w, { result }), updates, now);
+      else if (this.givenUp(w)) this.giveUp(w, updates, now);
+      else unknown.push(w);
+    }
+    if (unknown.length > 0) {
+      const records = this.cfg.accounting() ? await this.accounting(unknown) : new Map();
+      for (const w of unknown) {
+        const record = records.get(w.handle.jobId);
+        const killed = record && (record.failed !== 0 || record.exitStatus > 128);
+        const listed = w.seen || !!record || !w.fresh;
+        const grace = listed ? this.cfg.resultGrace : Math.max(this.cfg.resultGrace, UNLISTED_GRACE);
+        if (killed || waited(w, now) >= grace) {
+          const ran = w.running || !!record || !w.fresh;
+          this.end(w, this.judge(w, { ...(record ? { record } : {}), ran }), updates, now);
+        }
+      }
+    }
+    remove.unshift(...this.release(updates, now));
+    if (remove.length > 0) {
+      const error = await qdel(this.cfg.run, qdelTargets(remove, []));
+      if (error) {
+        this.stats.failures++;
+        this.stats.lastError = error;
+      }
+    }
+    return { ok: true, updates };
+  }
+
+  /**
+   * Gives up the attempts held for those that failed in this cycle (directly or through
+   * others), farthest first: Grid Engine would let them run once their upstream job is
+   * deleted. Returns their handles, to be deleted before the failed jobs.
+   */
+  private release(updates: Update[], now: number): Handle[] {
+    const out: Handle[] = [];
+    const failed = updates.filter((u) => u.kind === 'unsatisfiable' || (u.kind === 'ended' && u.failure));
+    for (const u of failed) {
+      for (const id of this.cfg.book.heldFor(u.handle.jobId).reverse()) {
+        const w = this.watched.get(id);
+        if (!w || w.running || w.cancelling) continue;
+        out.push(w.handle);
+        this.giveUp(w, updates, now, `${UNSATISFIABLE}: ${u.handle.taskId} (job ${u.handle.jobId})`);
+      }
+    }
+    return out;
+  }
+
+  /** The accounting records of these jobs, one qacct per run prefix of their names. */
+  private async accounting(ws: readonly Watched[]): Promise<Map<string, AccountingRecord>> {
+    const out = new Map<string, AccountingRecord>();
+    const prefixes = new Set(ws.map((w) => runPrefix(w.name)).filter((p) => p !== ''));
+    for (const p of prefixes) {
+      for (const [id, r] of await queryAccounting(this.cfg.run, `${p}*`)) out.set(id, r);
+    }
+    return out;
+  }
+
+  private judge(w: Watched, facts: Partial<EndFacts>): Verdict {
+    const f: EndFacts = {
+      ...facts,
+      ...(w.limit !== undefined ? { limit: w.limit } : {}),
+      ...(w.memory !== undefined ? { memory: w.memory } : {}),
+    };
+    if (f.result && w.memory && (f.result.exit !== 0 || f.result.signal !== 0))
+      return verdict({ ...f, stderrTail: tail(w.handle.files.err, 4096) });
+    return verdict(f);
+  }
+
+  /** Whether the wrapper gave the attempt up (an upstream did not succeed). */
+  private givenUp(w: Watched): boolean {
+    try {
+      return readFileSync(`${w.handle.files.result}.unsatisfiable`, 'utf8').startsWith('unsatisfiable');
+    } catch {
+      return false;
+    }
+  }
+
+  private giveUp(w: Watched, updates: Update[], now: number, message = UNSATISFIABLE): void {
+    this.watched.delete(w.handle.jobId);
+    this.cfg.book.markEnded(w.handle.jobId, false, now);
+    updates.push({ kind: 'unsatisfiable', handle: w.handle, message });
+  }
+
+  private end(w: Watched, v: Verdict, updates: Update[], now: number): void {
+    // A job that ran between two polls (it has a wall time) still shows that it started.
+    if (!w.running && v.outcome.wallMs !== undefined) updates.push(running(w.handle, ''));
+    this.watched.delete(w.handle.jobId);
+    this.cfg.book.markEnded(w.handle.jobId, !v.failure, now);
+    updates.push({
+      kind: 'ended',
+      handle: w.handle,
+      outcome: v.outcome,
+      ...(v.failure ? { failure: v.failure } : {}),
+      ...(v.message ? { message: v.message } : {}),
+    });
+  }
+}
+
+/** How long the job has been seen ended (or in error) without its result line. */
+function waited(w: Watched, now: number): number {
+  w.endSeenAt ??= now;
+  return now - w.endSeenAt;
+}
+
+/** A `running` update, with where it runs: the job id and the host Grid Engine names. */
+function running(handle: Handle, host: string): Update {
+  return {
+    kind: 'running',
+    handle,
+    where: { jobId: handle.jobId, ...(host ? { host } : {}) },
+    ...(host ? { host } : {}),
+  };
+}
+
+const cancelled = (v: Verdict): Verdict => ({
+  ...v,
+  outcome: { ...v.outcome, schedulerState: 'deleted' },
+  failure: 'cancelled',
+  message: 'cancelled',
+});
+
+/** The last `bytes` of a file, or '' when it cannot be read. */
+function tail(path: string, bytes: number): string {
+  let fd: number | undefined;
+  try {
+    const size = statSync(path).size;
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(Math.min(size, bytes));
+    readSync(fd, buf, 0, buf.length, Math.max(0, size - bytes));
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
