@@ -1,5 +1,8 @@
 import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
+import { parseDeadline } from '../plan/deadline.js';
+import type { Headroom } from '../plan/size.js';
+import { parseHeadroom } from '../plan/size-values.js';
 import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
 import { nodeKeys } from './schema.js';
 
@@ -95,6 +98,10 @@ export interface NodeSpec {
   readonly maxParallel?: number;
   /** Fan-out declared on this table itself. */
   readonly fanout?: FanoutSpec;
+  /** `headroom`, inherited (closest wins): percent added to the memory and runtime estimates. */
+  readonly headroom?: Headroom;
+  /** Where the inherited `headroom` was written. */
+  readonly headroomAt?: DocPath;
 }
 
 /** Document paths of inherited settings: the table that set them, not the node. */
@@ -109,7 +116,8 @@ export interface Budget {
   readonly coresPerNode?: number;
   readonly memoryPerNode?: number;
   readonly gpusPerNode?: number;
-  readonly deadline?: string;
+  /** As written: a duration from the run's start, ISO text, or a TOML datetime (a Date). */
+  readonly deadline?: string | Date;
 }
 
 export type SchedulerType = 'local' | 'slurm' | 'sge';
@@ -167,6 +175,8 @@ interface Inherited {
   timeout?: number;
   runAfter: 'success' | 'any';
   scheduler: SchedulerOptions;
+  headroom?: Headroom;
+  headroomAt?: DocPath;
 }
 
 const NO_RETRIES: RetryPolicy = {
@@ -244,6 +254,10 @@ export function buildCampaign(
       if (own.workdir !== undefined) node.workdir = own.workdir;
       if (typeof child.check === 'string' || isStringArray(child.check)) node.check = child.check;
       if (own.timeout !== undefined) node.timeout = own.timeout;
+      if (own.headroom !== undefined) {
+        node.headroom = own.headroom;
+        if (own.headroomAt) node.headroomAt = own.headroomAt;
+      }
       if (typeof child.max_parallel === 'number') node.maxParallel = child.max_parallel;
       const fanout = fanoutOf(child, childPath);
       if (fanout) node.fanout = fanout;
@@ -318,7 +332,7 @@ export function buildCampaign(
           )
         : {}),
       ...(typeof budgetT.gpus_per_node === 'number' ? { gpusPerNode: budgetT.gpus_per_node } : {}),
-      ...(typeof budgetT.deadline === 'string' ? { deadline: budgetT.deadline } : {}),
+      ...deadlineOf(budgetT.deadline, diagnostics),
     },
     scheduler: {
       type: sched.type === 'slurm' || sched.type === 'sge' ? sched.type : 'local',
@@ -345,6 +359,27 @@ export function buildCampaign(
   return { campaign, diagnostics };
 }
 
+/** `deadline` as written, when it is a date-time or a duration; otherwise a diagnostic. */
+function deadlineOf(v: unknown, diagnostics: Diagnostic[]): { deadline?: string | Date } {
+  if (typeof v !== 'string' && !(v instanceof Date)) return {};
+  // Only the form is checked here: whether it has passed depends on when the run starts.
+  const d = parseDeadline(v, { now: -8.64e15 });
+  if (!d.ok && d.error.code === 'bad-deadline') {
+    diagnostics.push(
+      diag(
+        'bad-deadline',
+        d.error.message,
+        { path: ['campaign', 'resources', 'deadline'], part: 'value' },
+        {
+          suggestion: 'write a duration such as "36h", or a date-time such as 2026-12-01T18:00:00Z',
+        },
+      ),
+    );
+    return {};
+  }
+  return { deadline: v };
+}
+
 function optional<K extends string>(key: K, v: number | undefined): { [P in K]?: number } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: number };
 }
@@ -358,7 +393,8 @@ function setsInherited(t: Record<string, unknown>): boolean {
     t.retries !== undefined ||
     t.timeout !== undefined ||
     t.run_after !== undefined ||
-    t.scheduler !== undefined
+    t.scheduler !== undefined ||
+    t.headroom !== undefined
   );
 }
 
@@ -451,6 +487,14 @@ function inherit(
   }
   if (t.run_after === 'any' || t.run_after === 'success') out.runAfter = t.run_after;
   if (isTable(t.scheduler)) out.scheduler = { ...from.scheduler, ...schedulerOptions(t.scheduler) };
+  if (isTable(t.headroom)) {
+    const at = [...docPath, 'headroom'];
+    const h = parseHeadroom(t.headroom, at);
+    if (h.ok) {
+      out.headroom = h.value;
+      out.headroomAt = at;
+    } else diagnostics.push(...h.errors);
+  }
   return out;
 }
 

@@ -1,0 +1,220 @@
+import { type Diagnostic, diag } from '../config/diagnostic.js';
+import type { Campaign } from '../model/campaign.js';
+import type { TaskGraph } from '../model/tasks.js';
+import { formatDuration, formatMemory } from '../model/units.js';
+import type { DeadlineClock } from '../plan/deadline.js';
+import { makePlan, type Plan } from '../plan/plan.js';
+import { formatGroupTable, formatTimeline, formatUnfit } from '../plan/render.js';
+import type { Sizing } from '../plan/size.js';
+import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+
+/** The schedule part of `campaign plan`: the plan, and how the nodes that declare headroom were sized. */
+export interface SchedulePlan {
+  readonly plan: Plan;
+  readonly sized: SizedTasks;
+  readonly names: (task: number) => string;
+}
+
+/** Whether `[campaign.resources]` gives a budget to schedule on. */
+export function hasBudget(c: Campaign): boolean {
+  const b = c.budget;
+  return b.nodes !== undefined || b.coresPerNode !== undefined || b.memoryPerNode !== undefined;
+}
+
+/** Sizes every task (with each node's inherited headroom) and plans the graph on the budget. */
+export function schedulePlan(campaign: Campaign, tasks: TaskGraph, clock: DeadlineClock): SchedulePlan {
+  const sized = sizeTasks(tasks, {
+    settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
+  });
+  const plan = makePlan({
+    graph: tasks,
+    budget: campaign.budget,
+    requests: sized.requests,
+    ...(campaign.budget.deadline !== undefined ? { deadline: campaign.budget.deadline, clock } : {}),
+  });
+  return { plan, sized, names: (v) => tasks.tasks[v]!.id };
+}
+
+const arrow = (ids: readonly string[]) => ids.join(' → ');
+
+/** The text after today's plan: budget, per-group table, totals, critical path, timeline, sizing. */
+export function formatSchedule(campaign: Campaign, tasks: TaskGraph, sp: SchedulePlan): string {
+  const { plan, names } = sp;
+  const s = plan.schedule;
+  const b = plan.budget;
+  const out: string[] = [];
+  const size = [
+    `${b.nodes} node${b.nodes === 1 ? '' : 's'}`,
+    Number.isFinite(b.coresPerNode) ? `${b.coresPerNode} cores` : undefined,
+    Number.isFinite(b.memoryPerNode) ? formatMemory(b.memoryPerNode) : undefined,
+    Number.isFinite(b.gpusPerNode) && b.gpusPerNode > 0 ? `${b.gpusPerNode} gpus` : undefined,
+  ].filter((x) => x !== undefined);
+  out.push(`schedule on ${size.join(' x ')}`);
+  out.push(...formatGroupTable(plan.rows).trimEnd().split('\n'));
+  out.push('');
+  out.push(`  makespan       ${formatDuration(s.makespan)}`);
+  out.push(`  core-hours     ${s.coreHours.toFixed(2)}`);
+  if (s.gpuHours > 0) out.push(`  gpu-hours      ${s.gpuHours.toFixed(2)}`);
+  out.push(`  peak           ${s.peakConcurrency} tasks, ${s.peakCores} cores`);
+  const cp = [...s.criticalPath.tasks].map(names);
+  out.push(
+    `  critical path  ${cp.length > 0 ? `${arrow(cp)} (${formatDuration(s.criticalPath.seconds)})` : '-'}`,
+  );
+  if (s.chain.length > 0) out.push(`  ends last      ${arrow(s.chain.map((l) => names(l.task)))}`);
+  if (plan.deadline?.ok) {
+    const d = plan.deadline.check;
+    out.push(
+      `  deadline       ${d.met ? `${formatDuration(d.deadline)} away, met with ${formatDuration(d.deadline - d.makespan)} to spare` : d.text}`,
+    );
+  }
+  if (s.unfit.length > 0) {
+    out.push('  fits no node:');
+    for (const line of formatUnfit(s.unfit, names)) out.push(`    ${line}`);
+  }
+  if (s.makespan > 0) {
+    out.push('');
+    out.push(...formatTimeline(plan.tasks, s).trimEnd().split('\n'));
+  }
+  const sizing = headroomRows(campaign, tasks, sp.sized);
+  if (sizing.length > 0) {
+    out.push('');
+    out.push('sizing (estimate + headroom = request)');
+    const w = Math.max(4, ...sizing.map((r) => r[0].length));
+    out.push(`  ${'node'.padEnd(w)}  memory                  runtime`);
+    for (const [id, m, r] of sizing) out.push(`  ${id.padEnd(w)}  ${m.padEnd(22)}  ${r}`.trimEnd());
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function headroomRows(campaign: Campaign, tasks: TaskGraph, sized: SizedTasks): [string, string, string][] {
+  const rows: [string, string, string][] = [];
+  for (const nt of tasks.nodes) {
+    if (!campaign.nodes.get(nt.node.id)?.headroom) continue;
+    const s = sized.byNode.get(nt.node.id);
+    if (!s) continue;
+    rows.push([nt.node.id, side(s.memory, formatMemory), side(s.runtime, formatDuration)]);
+  }
+  return rows;
+}
+
+function side(x: Sizing['memory'], f: (n: number) => string): string {
+  if (!x) return '-';
+  return `${f(x.estimate)} +${x.headroom}% = ${f(x.request)}`;
+}
+
+/** `--json`: the schedule, totals, critical path, per-group rows, sizing and deadline. */
+export function scheduleJson(
+  campaign: Campaign,
+  tasks: TaskGraph,
+  sp: SchedulePlan,
+): Record<string, unknown> {
+  const { plan, names } = sp;
+  const s = plan.schedule;
+  const list: Record<string, unknown>[] = [];
+  const unplaced = new Set([...s.unfit.map((u) => u.task), ...s.blocked, ...s.cyclic]);
+  for (let v = 0; v < tasks.tasks.length; v++) {
+    if (unplaced.has(v)) continue;
+    list.push({
+      id: names(v),
+      start_s: s.start[v],
+      end_s: s.end[v],
+      node_index: s.node[v],
+      cores: plan.tasks.cores[v],
+      memory_bytes: plan.tasks.memory[v]! * 1024 * 1024,
+    });
+  }
+  const b = plan.budget;
+  const fin = (n: number) => (Number.isFinite(n) ? n : null);
+  return {
+    budget: {
+      nodes: b.nodes,
+      cores_per_node: fin(b.coresPerNode),
+      memory_per_node_bytes: Number.isFinite(b.memoryPerNode) ? b.memoryPerNode * 1024 * 1024 : null,
+      gpus_per_node: fin(b.gpusPerNode),
+    },
+    schedule: {
+      makespan_s: s.makespan,
+      core_hours: s.coreHours,
+      gpu_hours: s.gpuHours,
+      peak_tasks: s.peakConcurrency,
+      peak_cores: s.peakCores,
+      critical_path: { tasks: [...s.criticalPath.tasks].map(names), seconds: s.criticalPath.seconds },
+      ends_last: s.chain.map((l) => ({
+        id: names(l.task),
+        start_s: l.start,
+        end_s: l.end,
+        waited: l.waited,
+      })),
+      tasks: list,
+      unfit: formatUnfit(s.unfit, names),
+    },
+    groups: plan.rows.map((r) => ({
+      group: r.group,
+      tasks: r.tasks,
+      cores: r.cores,
+      memory_bytes: r.memory.map((m) => m * 1024 * 1024),
+      runtime_s: r.runtime,
+      core_hours: r.coreHours,
+      gpu_hours: r.gpuHours,
+    })),
+    sizing: headroomJson(campaign, tasks, sp.sized),
+    ...(plan.deadline
+      ? {
+          deadline: plan.deadline.ok
+            ? {
+                met: plan.deadline.check.met,
+                deadline_s: plan.deadline.check.deadline,
+                late_s: plan.deadline.check.late,
+                ...(plan.deadline.check.suggestion
+                  ? {
+                      suggestion: {
+                        nodes: plan.deadline.check.suggestion.nodes,
+                        makespan_s: plan.deadline.check.suggestion.makespan,
+                      },
+                    }
+                  : {}),
+                text: plan.deadline.check.text,
+              }
+            : { error: plan.deadline.error.code, message: plan.deadline.error.message },
+        }
+      : {}),
+  };
+}
+
+function headroomJson(campaign: Campaign, tasks: TaskGraph, sized: SizedTasks): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const nt of tasks.nodes) {
+    if (!campaign.nodes.get(nt.node.id)?.headroom) continue;
+    const s = sized.byNode.get(nt.node.id);
+    if (!s) continue;
+    const one = (x: Sizing['memory'], scale: number) =>
+      x
+        ? {
+            estimate: x.estimate * scale,
+            headroom_percent: x.headroom,
+            request: x.request * scale,
+            source: x.source,
+          }
+        : null;
+    out.push({ node: nt.node.id, memory_bytes: one(s.memory, 1024 * 1024), runtime_s: one(s.runtime, 1) });
+  }
+  return out;
+}
+
+/**
+ * The deadline problem as a diagnostic at `[campaign.resources] deadline`: a missed deadline
+ * (by how much, the critical path, the budget that meets it), or one already past.
+ */
+export function deadlineDiagnostic(sp: SchedulePlan): Diagnostic | undefined {
+  const d = sp.plan.deadline;
+  const where = { path: ['campaign', 'resources', 'deadline'], part: 'value' as const };
+  if (!d) return undefined;
+  if (!d.ok) return diag(d.error.code, d.error.message, where);
+  const c = d.check;
+  if (c.met) return undefined;
+  const cp = [...c.criticalPath.tasks].map(sp.names);
+  const chain = c.chain.map((l) => sp.names(l.task));
+  const why = `${c.text.replace(/; with nodes = .*$/, '')}; critical path ${arrow(cp)} (${formatDuration(c.criticalPath.seconds)})${chain.length > 0 ? `, ends last ${arrow(chain)}` : ''}`;
+  const help = c.suggestion ? c.suggestion.text : c.hopeless;
+  return diag('deadline-missed', why, where, help ? { suggestion: help } : {});
+}
