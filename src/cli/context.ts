@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Loaded } from '../model/load.js';
 import type { TaskGraph } from '../model/tasks.js';
-import { StatePaths } from '../state/paths.js';
+import { resolveState } from '../state/layout.js';
+import type { StatePaths } from '../state/paths.js';
 import { StateStore } from '../state/store.js';
 import { UsageError } from './exit.js';
 import { loadOrExit } from './load.js';
@@ -21,7 +22,7 @@ export async function openCampaign(
 ): Promise<CampaignContext> {
   const loaded = await loadOrExit({ file, set: opts.set ?? [] });
   const tasks = loaded.tasks;
-  const paths = StatePaths.forCampaign(file, opts.stateDir, loaded.campaign.stateDir);
+  const paths = resolveState(file, opts.stateDir, loaded.campaign.stateDir);
   if (opts.create) {
     try {
       mkdirSync(paths.runsDir, { recursive: true });

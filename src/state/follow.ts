@@ -76,7 +76,7 @@ export class JournalFollower {
           campaign: rec.campaign,
           scheduler: rec.scheduler || this.scheduler,
           stateDir: this.paths.root,
-          tasks: this.initialTasks(),
+          tasks: this.initialTasks(rec.sel),
         };
       case 'q':
         return {
@@ -154,13 +154,15 @@ export class JournalFollower {
     }
   }
 
-  /** Each task's state before this run: what the run started from. */
-  private initialTasks(): TaskInfo[] {
+  /** Each task of the run (its selection, if recorded) in its state before the run. */
+  private initialTasks(sel: readonly string[] | undefined): TaskInfo[] {
     const before = new StateStore(this.paths).load({ before: this.runId });
-    return this.graph.tasks.map((t) => {
+    const keep = sel ? new Set(sel) : undefined;
+    return this.graph.tasks.flatMap((t) => {
+      if (keep && !keep.has(t.id)) return [];
       const rec = before.tasks.get(t.id);
       const upToDate = rec?.state === 'succeeded' && rec.okHash === t.hash;
-      return taskInfo(t, upToDate ? 'succeeded' : 'pending');
+      return [taskInfo(t, upToDate ? 'succeeded' : 'pending')];
     });
   }
 

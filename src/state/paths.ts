@@ -1,7 +1,8 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
- * The layout of a campaign's state directory (`.campaign/` beside the campaign file):
+ * The layout of a campaign's state directory (`.campaign/<file stem>/` beside the campaign
+ * file, one per campaign file, so that campaign files of one folder never share state):
  *
  *   lock                        who is running the campaign (pid, host, since)
  *   state.json                  snapshot of every task's last recorded outcome
@@ -13,13 +14,22 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export class StatePaths {
   constructor(readonly root: string) {}
 
-  /** The state directory of a campaign file: `--state-dir`, the file's `state_dir`, or `.campaign`. */
+  /**
+   * The state directory of a campaign file: exactly `--state-dir` or the file's `state_dir`
+   * when given, else `.campaign/<stem>` beside it (see `stateName`). Layouts of older versions
+   * are found by `resolveState` (layout.ts).
+   */
   static forCampaign(file: string, override?: string, fromFile?: string): StatePaths {
     const dir = dirname(resolve(file));
     const chosen = override ?? fromFile;
     if (chosen)
       return new StatePaths(isAbsolute(chosen) ? chosen : resolve(override ? process.cwd() : dir, chosen));
-    return new StatePaths(join(dir, '.campaign'));
+    return new StatePaths(join(dir, CAMPAIGN_DIR, stateName(file)));
+  }
+
+  /** Which campaign file this state belongs to: its path relative to the state directory. */
+  identity(file: string): string {
+    return relative(this.root, resolve(file));
   }
 
   get lock(): string {
@@ -52,4 +62,21 @@ export class StatePaths {
   items(runId: string, taskId: string): string {
     return join(this.tasksDir(runId), `${taskId}.items.json`);
   }
+}
+
+/** The folder beside campaign files that holds their state directories. */
+export const CAMPAIGN_DIR = '.campaign';
+
+/** Names that the layout of older versions used directly inside `.campaign/`. */
+const LEGACY_NAMES = new Set(['runs', 'lock', 'state.json']);
+
+/**
+ * The name of a campaign file's state directory inside `.campaign/`: the file name without its
+ * extension (`campaign.toml` → `campaign`), or the whole name where the stem would be empty,
+ * hidden or one of the names of the old layout (`runs.toml` → `runs.toml`).
+ */
+export function stateName(file: string): string {
+  const name = basename(file);
+  const stem = name.slice(0, name.length - extname(name).length);
+  return stem === '' || stem.startsWith('.') || LEGACY_NAMES.has(stem) ? name : stem;
 }

@@ -33,8 +33,8 @@ describe('the README example', () => {
     );
 
     // The run's pino log is in the state directory.
-    const runs = readdirSync(rig.path('so/.campaign/runs'));
-    const log = readFileSync(rig.path('so/.campaign/runs', runs[0]!, 'log.jsonl'), 'utf8')
+    const runs = readdirSync(rig.path('so/.campaign/campaign/runs'));
+    const log = readFileSync(rig.path('so/.campaign/campaign/runs', runs[0]!, 'log.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string; run: string; id?: string });

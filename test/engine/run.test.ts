@@ -115,7 +115,7 @@ describe('failures', () => {
     expect(r.code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(mask(r.stdout, rig)).toContain(
-      '[t] failed     slow: timed out after 1s  log: <dir>/.campaign/runs/RUN001/tasks/slow.1.err',
+      '[t] failed     slow: timed out after 1s  log: <dir>/.campaign/c/runs/RUN001/tasks/slow.1.err',
     );
     // The grandchild belonged to the group and was killed with it.
     return new Promise<void>((resolve) =>
@@ -143,7 +143,7 @@ describe('failures', () => {
         [t] succeeded: 1 succeeded in Ns
       `),
     );
-    const journal = readFileSync(rig.path('.campaign/runs', readRun(), 'journal.jsonl'), 'utf8')
+    const journal = readFileSync(rig.path('.campaign/c/runs', readRun(), 'journal.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { k: string; a?: number });
@@ -193,7 +193,7 @@ describe('failures', () => {
       dedent(`
         [t] run RUN001 of t on local: 5 tasks
         [t] started    a (pid N)
-        [t] failed     a: exit code 3  log: <dir>/.campaign/runs/RUN001/tasks/a.1.err
+        [t] failed     a: exit code 3  log: <dir>/.campaign/c/runs/RUN001/tasks/a.1.err
         [t] skipped    b: upstream a failed
         [t] skipped    c: upstream b was skipped
         [t] started    z (pid N)
@@ -202,13 +202,15 @@ describe('failures', () => {
         [t] succeeded  after in Ns
         [t] failed: 2 succeeded, 1 failed, 2 skipped in Ns
         failed tasks:
-          a  exit code 3  <dir>/.campaign/runs/RUN001/tasks/a.1.err
+          a  exit code 3  <dir>/.campaign/c/runs/RUN001/tasks/a.1.err
             | a warning
         to retry them: campaign run c.toml --retry-failed
       `),
     );
     expect(count(rig, 'b')).toBe(0);
-    expect(readFileSync(rig.path('.campaign/runs', readRun(), 'tasks/a.1.err'), 'utf8')).toBe('a warning\n');
+    expect(readFileSync(rig.path('.campaign/c/runs', readRun(), 'tasks/a.1.err'), 'utf8')).toBe(
+      'a warning\n',
+    );
   });
 
   it('--fail-fast launches nothing after the first failure', () => {
@@ -322,7 +324,7 @@ describe('the environment of a task', () => {
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(0);
     const run = readRun();
-    expect(readFileSync(rig.path('.campaign/runs', run, 'tasks/g.show.1.out'), 'utf8')).toBe(
+    expect(readFileSync(rig.path('.campaign/c/runs', run, 'tasks/g.show.1.out'), 'utf8')).toBe(
       `${rig.path('work/here')}\ngroup kept envs g.show 1 1 100\na b|$(touch pwned)|'q'|`,
     );
     expect(existsSync(rig.path('work/here/pwned'))).toBe(false);
@@ -331,7 +333,7 @@ describe('the environment of a task', () => {
   it('records exit code, wall time, CPU time and peak memory of each attempt', () => {
     rig.write('c.toml', head() + node('m', 'mem=64'));
     expect(rig.run(['run', 'c.toml']).code).toBe(0);
-    const ok = readFileSync(rig.path('.campaign/runs', readRun(), 'journal.jsonl'), 'utf8')
+    const ok = readFileSync(rig.path('.campaign/c/runs', readRun(), 'journal.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { k: string; w: number; c: number; m: number })
@@ -349,6 +351,6 @@ function readRun(): string {
 }
 
 function readdirRuns(): string[] {
-  const dir = rig.path('.campaign/runs');
+  const dir = rig.path('.campaign/c/runs');
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }

@@ -1,17 +1,21 @@
 import { hostname } from 'node:os';
 import { isOurs } from '../../schedulers/local/adapter.js';
-import { alive, describeHolder, Lock } from '../../state/lock.js';
+import { describeHolder, holderAlive, Lock, provenHead } from '../../state/lock.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
+import { cancelWithoutHead } from '../headless-cancel.js';
 import { out } from '../io.js';
 import { defaultCampaignFile } from '../locate-file.js';
 import { parse } from '../options.js';
+import { leftovers } from '../takeover.js';
 
 export const usage = `Usage: campaign cancel [FILE] [--state-dir DIR]
 
 Cancels the campaign's run: the running head is asked to stop (as with Ctrl-C: running tasks
-are terminated, state recorded). Without a head (it crashed), the tasks it left running are
-terminated directly; the next run records them.
+are terminated, state recorded). Without a head (a detached cluster run, or a head that
+crashed), the run's work is stopped through the scheduler the run was started with: on a
+batch scheduler every job of the run with one scancel, recorded as cancelled; locally the
+tasks it left running are terminated, and the next run records them.
 
 Examples:
   campaign cancel campaigns/so-mapmaking/campaign.toml
@@ -32,10 +36,11 @@ export async function cancel(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
-  const { paths, store, tasks } = await openCampaign(file, {
+  const ctx = await openCampaign(file, {
     set: values.set ?? [],
     stateDir: values['state-dir'],
   });
+  const { paths, store } = ctx;
   const holder = Lock.read(paths.lock);
   if (holder && !Lock.isStale(paths.lock, holder)) {
     if (holder.host !== hostname()) {
@@ -44,22 +49,36 @@ export async function cancel(argv: string[]): Promise<number> {
         Exit.usage,
       );
     }
+    // Never a signal to a process not proven to be the head: pid, start time and boot.
+    if (!provenHead(holder)) {
+      throw new UsageError(
+        `the lock ${paths.lock} names ${describeHolder(holder)}, which cannot be proven to be a campaign head; if no campaign runs, remove the lock`,
+        Exit.usage,
+      );
+    }
     process.kill(holder.pid, 'SIGTERM');
     out(`cancelling run ${holder.runId ?? '?'} (${describeHolder(holder)})\n`);
     // Wait for the head to record the cancellation and let go of the lock.
-    for (let i = 0; i < 600 && alive(holder.pid); i++) await new Promise((r) => setTimeout(r, 100));
-    out(alive(holder.pid) ? 'the run is still stopping\n' : 'cancelled\n');
+    for (let i = 0; i < 600 && holderAlive(holder); i++) await new Promise((r) => setTimeout(r, 100));
+    out(holderAlive(holder) ? 'the run is still stopping\n' : 'cancelled\n');
+    return Exit.ok;
+  }
+  const check = leftovers(store, paths, file);
+  if (!check.ok) throw new UsageError(check.message, Exit.locked);
+  const { attempts, scheduler } = check.left;
+  const sched = scheduler ?? ctx.loaded.campaign.scheduler;
+  if (attempts.length > 0 && sched.type !== 'local') {
+    out(`${await cancelWithoutHead(ctx, sched)}\n`);
     return Exit.ok;
   }
   let stopped = 0;
-  for (const t of tasks.tasks) {
-    const rec = store.tasks.get(t.id);
-    if (!rec || (rec.state !== 'running' && rec.state !== 'queued') || !rec.jobId || !rec.startRun) continue;
+  for (const [id, rec] of attempts) {
+    if (!rec.jobId) continue;
     const handle = {
-      taskId: t.id,
+      taskId: id,
       attempt: rec.attempt,
       jobId: rec.jobId,
-      files: paths.attempt(rec.startRun, t.id, rec.attempt),
+      files: paths.attempt(rec.startRun!, id, rec.attempt),
     };
     if (isOurs(handle)) {
       process.kill(Number(rec.jobId), 'SIGTERM');

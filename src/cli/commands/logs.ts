@@ -46,11 +46,13 @@ export async function logs(argv: string[]): Promise<number> {
     set: values.set ?? [],
     stateDir: values['state-dir'],
   });
-  if (!tasks.indexOf.has(task)) {
+  const rec = store.tasks.get(task);
+  // A task the campaign no longer lists but whose attempts are recorded (a chunk whose items
+  // `skip_complete` now leaves out as done) still has its logs.
+  if (!tasks.indexOf.has(task) && !rec) {
     const near = nearest(task, tasks.indexOf.keys());
     throw new UsageError(`no task '${task}' in ${file}${near ? `; did you mean '${near}'?` : ''}`);
   }
-  const rec = store.tasks.get(task);
   if (!rec || rec.attempt === 0) throw new UsageError(`'${task}' has not run yet`);
   const unfinished = rec.state === 'running' || rec.state === 'queued';
   const run = values.run ?? (unfinished ? (rec.startRun ?? rec.run) : rec.run);

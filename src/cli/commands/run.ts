@@ -1,22 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { Engine } from '../../exec/engine.js';
-import type { EngineEvent, EventSink } from '../../exec/events.js';
+import type { Capacity } from '../../exec/engine.js';
 import { Action, parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
-import type { SchedulerAdapter } from '../../schedulers/contract.js';
-import { LocalAdapter } from '../../schedulers/local/adapter.js';
-import { SlurmAdapter } from '../../schedulers/slurm/adapter.js';
-import { JournalSink } from '../../state/journal-sink.js';
-import { describeHolder, Lock } from '../../state/lock.js';
-import { LogSink } from '../../state/log-sink.js';
-import { nextRunId } from '../../state/store.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
-import { batched, out } from '../io.js';
+import { runHead } from '../head.js';
+import { out } from '../io.js';
 import { campaignOptions, oneOf, parse } from '../options.js';
-import { openView } from '../view.js';
 
 export const usage = `Usage: campaign run FILE [options]
 
@@ -41,7 +31,7 @@ Execution:
   --detach              (batch schedulers) hand the whole campaign over and exit; the
                         scheduler runs it with its own dependencies, no head needed
   --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
-  --state-dir DIR       where state lives (default: .campaign beside FILE)
+  --state-dir DIR       where state lives (default: .campaign/<file stem> beside FILE)
   --set path=value      override a value of the campaign file (repeatable)
 
 Exit codes: 0 all succeeded, 1 some failed or were skipped, 2 bad input,
@@ -83,20 +73,13 @@ export async function run(argv: string[]): Promise<number> {
     values.ui === undefined
       ? undefined
       : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
-  const capacity = {
-    cores: positiveInt('cores', values.cores) ?? availableParallelism(),
-    memory:
-      values.memory !== undefined
-        ? memoryOption(values.memory)
-        : Math.floor((totalmem() / 1024 / 1024) * 0.9),
-    maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
-  };
+  const capacity = capacityOf(values);
   const ctx = await openCampaign(file, {
     set: values.set ?? [],
     stateDir: values['state-dir'],
     create: !values['dry-run'],
   });
-  const { loaded, tasks, paths, store } = ctx;
+  const { loaded, tasks, store } = ctx;
   let index: { from: number; to: number } | undefined;
   if (values.index !== undefined) {
     const parsed = parseIndexRange(values.index);
@@ -133,86 +116,31 @@ export async function run(argv: string[]): Promise<number> {
   if (values.detach && schedType === 'local') {
     throw new UsageError(`--detach needs a batch scheduler; ${file} runs on the local machine`);
   }
+  return runHead({
+    ctx,
+    plan,
+    sched: loaded.campaign.scheduler,
+    ui,
+    capacity,
+    failFast: values['fail-fast'] ?? false,
+    detach: values.detach ?? false,
+  });
+}
 
-  const runId = nextRunId(store);
-  const lock = Lock.acquire(paths.lock, runId);
-  if (!lock.ok) {
-    throw new UsageError(
-      `${file} is being run by another campaign process (${describeHolder(lock.holder)}); wait for it, watch it with 'campaign watch', or stop it with 'campaign cancel'`,
-      Exit.locked,
-    );
-  }
-  try {
-    // Fold earlier journals into the snapshot before this run's journal starts.
-    store.load().compact();
-    mkdirSync(paths.run(runId), { recursive: true });
-    const journal = new JournalSink(paths.journal(runId), tasks, loaded.campaign.file, store.seq);
-    const sinks: EventSink[] = [journal, new LogSink(paths.log(runId), runId)];
-    const stdout = batched(out);
-    const sched = loaded.campaign.scheduler;
-    let adapter: SchedulerAdapter;
-    if (sched.type === 'slurm') {
-      adapter = new SlurmAdapter({
-        dir: join(paths.run(runId), 'slurm'),
-        campaign: loaded.campaign.name,
-        runId,
-        ...(sched.pollInterval !== undefined ? { pollInterval: sched.pollInterval } : {}),
-        ...(sched.submitRate !== undefined ? { submitRate: sched.submitRate } : {}),
-      });
-    } else {
-      adapter = new LocalAdapter();
-    }
-    let engine: Engine | undefined;
-    let interrupted = false;
-    const onSignal = () => {
-      interrupted = true;
-      engine?.cancel();
-    };
-    const view = await openView({
-      ui,
-      file,
-      stdout,
-      canDetach: adapter.detachable,
-      onCancel: onSignal,
-      onInterrupt: onSignal,
-      // Leaving the view of a batch run leaves the run to the scheduler.
-      onLeave: () => engine?.leave(),
-    });
-    sinks.push(view.sink, { handle: () => {}, close: stdout.flush });
-    engine = new Engine({
-      campaign: loaded.campaign,
-      graph: tasks,
-      plan,
-      store,
-      paths,
-      runId,
-      adapter,
-      emit: (e: EngineEvent) => {
-        for (const s of sinks) s.handle(e);
-      },
-      capacity,
-      failFast: values['fail-fast'] ?? false,
-      detach: values.detach ?? false,
-    });
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('SIGHUP', onSignal);
-    const status = await engine.run();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-    for (const s of sinks) await s.close?.();
-    if (status === 'cancelled' || interrupted) return Exit.interrupted;
-    if (status === 'detached') {
-      out(
-        `the campaign runs on ${adapter.name} without this process; follow it with: campaign watch ${file}\n`,
-      );
-      return Exit.ok;
-    }
-    return status === 'succeeded' ? Exit.ok : Exit.failed;
-  } finally {
-    lock.lock.release();
-  }
+/** What the machine lets a run use at once: `--cores`, `--memory`, `--max-parallel` or all of it. */
+export function capacityOf(values: {
+  cores?: string | undefined;
+  memory?: string | undefined;
+  'max-parallel'?: string | undefined;
+}): Capacity {
+  return {
+    cores: positiveInt('cores', values.cores) ?? availableParallelism(),
+    memory:
+      values.memory !== undefined
+        ? memoryOption(values.memory)
+        : Math.floor((totalmem() / 1024 / 1024) * 0.9),
+    maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
+  };
 }
 
 function dryRun(

@@ -1,4 +1,4 @@
-import { StatePaths } from '../../state/paths.js';
+import { resolveState } from '../../state/layout.js';
 import { StateStore } from '../../state/store.js';
 import { Exit } from '../exit.js';
 import { out } from '../io.js';
@@ -32,7 +32,7 @@ export async function runs(argv: string[]): Promise<number> {
   }
   const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
   const loaded = await loadOrExit({ file, set: values.set ?? [] });
-  const paths = StatePaths.forCampaign(file, values['state-dir'], loaded.campaign.stateDir);
+  const paths = resolveState(file, values['state-dir'], loaded.campaign.stateDir);
   const list = new StateStore(paths).runs();
   if (values.json) {
     out(`${JSON.stringify(list, null, 2)}\n`);

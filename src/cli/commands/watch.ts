@@ -1,20 +1,26 @@
 import type { EventSink } from '../../exec/events.js';
+import { Action, planRun, type RunPlan } from '../../exec/select.js';
+import type { TaskGraph } from '../../model/tasks.js';
 import { JournalFollower } from '../../state/follow.js';
-import { Lock } from '../../state/lock.js';
-import { openCampaign } from '../context.js';
+import { Lock, provenHead } from '../../state/lock.js';
+import type { UiMode } from '../../ui/mode.js';
+import { type CampaignContext, openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
+import { runHead } from '../head.js';
 import { batched, out } from '../io.js';
 import { defaultCampaignFile } from '../locate-file.js';
 import { campaignOptions, oneOf, parse } from '../options.js';
+import { recordedScheduler, schedulerOverrides } from '../scheduler.js';
 import { openView } from '../view.js';
-import { run } from './run.js';
+import { capacityOf } from './run.js';
 
 export const usage = `Usage: campaign watch [FILE] [--ui dashboard|plain|json] [--state-dir DIR]
 
 Attaches the live view to the campaign's run. With a run going (in another shell), the view
 follows its journal; it changes nothing but can cancel the run. With no head (a detached
 cluster run, or one whose head crashed), watch picks the work up: it reattaches to the
-running jobs, collects what ended, applies retries, and hands over what is left, like
+running jobs, collects what ended, applies retries, and hands over what is left of that
+run's tasks, on that run's scheduler (whatever the campaign file says now), like
 'campaign run'. With nothing left to do, it shows how the latest run ended.
 
 Examples:
@@ -41,21 +47,18 @@ export async function watch(argv: string[]): Promise<number> {
   const holder = Lock.read(paths.lock);
   const live = holder && !Lock.isStale(paths.lock, holder) ? holder : undefined;
 
-  if (!live) {
-    const unfinished = tasks.tasks.some((t) => {
-      const s = store.tasks.get(t.id)?.state;
-      return s === 'queued' || s === 'running';
-    });
-    if (unfinished) {
-      // Nobody is watching the work: become its head.
-      return run([file, ...passThrough(values)]);
-    }
-  }
+  // Nobody is watching the work: become its head.
+  if (!live && store.unfinished().length > 0) return pickUp(ctx, values.set ?? [], values['state-dir'], ui);
   const runs = store.runIds();
   const runId = live?.runId ?? runs[runs.length - 1];
   if (!runId) throw new UsageError(`${file} has not run yet`);
 
-  const follower = new JournalFollower(paths, runId, tasks, loaded.campaign.scheduler.type);
+  const follower = new JournalFollower(
+    paths,
+    runId,
+    tasks,
+    recordedScheduler(store.header(runId))?.type ?? loaded.campaign.scheduler.type,
+  );
   const stdout = batched(out);
   const view = await openView({
     ui,
@@ -63,7 +66,8 @@ export async function watch(argv: string[]): Promise<number> {
     stdout,
     canDetach: true,
     onCancel: () => {
-      if (live) process.kill(live.pid, 'SIGTERM');
+      // Only a process proven to be the head (pid, start time, boot) is ever signalled.
+      if (live && provenHead(live)) process.kill(live.pid, 'SIGTERM');
     },
   });
   const sinks: EventSink[] = [view.sink];
@@ -90,14 +94,50 @@ export async function watch(argv: string[]): Promise<number> {
   return interrupted ? Exit.interrupted : Exit.ok;
 }
 
-function passThrough(values: {
-  set?: string[] | undefined;
-  ui?: string | undefined;
-  'state-dir'?: string | undefined;
-}): string[] {
-  return [
-    ...(values.set ?? []).flatMap((s) => ['--set', s]),
-    ...(values.ui ? ['--ui', values.ui] : []),
-    ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : []),
-  ];
+/**
+ * Becomes the head of the latest run, which has none (detached, or its head died): the run's
+ * own scheduler and per-job options, never the campaign file's as it is now, and only the
+ * run's own tasks.
+ */
+async function pickUp(
+  ctx: CampaignContext,
+  set: string[],
+  stateDir: string | undefined,
+  ui: UiMode | undefined,
+): Promise<number> {
+  const runs = ctx.store.runIds();
+  const head = ctx.store.header(runs[runs.length - 1]!);
+  const sched = recordedScheduler(head) ?? ctx.loaded.campaign.scheduler;
+  if (sched.type === 'sge') {
+    throw new UsageError(
+      'the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"',
+    );
+  }
+  const overrides = schedulerOverrides(sched, ctx.loaded.campaign.scheduler);
+  const c =
+    overrides.length > 0 ? await openCampaign(ctx.file, { set: [...set, ...overrides], stateDir }) : ctx;
+  const selected = planRun(c.tasks, c.store, { force: false, retryFailed: false });
+  if (!selected.ok) throw new UsageError(selected.message);
+  const plan = head?.sel ? restrict(selected.plan, c.tasks, head.sel) : selected.plan;
+  return runHead({
+    ctx: c,
+    plan,
+    sched: { ...c.loaded.campaign.scheduler, ...sched },
+    ui,
+    capacity: capacityOf({}),
+    failFast: false,
+    detach: false,
+  });
+}
+
+/** A plan cut down to a run's selection: the other tasks are not part of it. */
+function restrict(plan: RunPlan, graph: TaskGraph, sel: readonly string[]): RunPlan {
+  const keep = new Set(sel);
+  graph.tasks.forEach((t, v) => {
+    if (keep.has(t.id) || plan.action[v] === Action.Excluded) return;
+    plan.upToDate[v] = plan.action[v] === Action.Done ? 1 : 0;
+    plan.action[v] = Action.Excluded;
+    plan.reason[v] = undefined;
+  });
+  return plan;
 }

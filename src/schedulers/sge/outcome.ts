@@ -100,17 +100,26 @@ export function verdict(f: EndFacts): Verdict {
     schedulerState,
   };
   if (r.failed === 37) {
+    // One code for h_rt, h_cpu and h_vmem. The recorded peak may be far below what the kill
+    // saw (an array task killed over h_vmem here was recorded at 22 MiB of 100), so the wall
+    // time tells: a kill before h_rt is a memory kill when memory was asked for.
+    const hrt = r.requests.get('h_rt');
+    const hrtSeconds = hrt !== undefined ? seconds(hrt) : undefined;
     const vmem =
       r.requests.get('h_vmem') ?? (f.memory?.startsWith('h_vmem=') ? f.memory.slice(7) : undefined);
     const limit = vmem !== undefined ? memoryMiB(vmem) : undefined;
-    if (limit !== undefined && (r.maxVmemMiB ?? 0) >= limit * 0.95) {
+    const overTime = hrtSeconds !== undefined && (r.wallSeconds ?? 0) >= hrtSeconds - 1;
+    if (limit !== undefined && !overTime) {
+      const peak =
+        r.maxVmemMiB !== undefined && r.maxVmemMiB >= limit * 0.95
+          ? ` (peak ${r.maxVmemMiB.toFixed(1)} MiB)`
+          : '';
       return {
         outcome,
         failure: 'oom',
-        message: `out of memory: Grid Engine killed it over h_vmem=${vmem} (peak ${r.maxVmemMiB!.toFixed(1)} MiB)`,
+        message: `out of memory: Grid Engine killed it over h_vmem=${vmem}${peak}`,
       };
     }
-    const hrt = r.requests.get('h_rt');
     return {
       outcome,
       failure: 'timeout',
@@ -133,6 +142,13 @@ export function verdict(f: EndFacts): Verdict {
     failure: 'lost',
     message: `the job ended (exit status ${r.exitStatus}) but left no result line`,
   };
+}
+
+/** A Grid Engine time (`45`, `0:00:45`, `1:41:26`) in seconds. */
+function seconds(value: string): number | undefined {
+  const parts = value.split(':').map(Number);
+  if (parts.some((n) => !Number.isFinite(n))) return undefined;
+  return parts.reduce((t, n) => t * 60 + n, 0);
 }
 
 /** The verdict for an attempt given up because an upstream attempt did not succeed. */

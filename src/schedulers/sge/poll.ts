@@ -76,6 +76,8 @@ export class Poller {
   private busy = false;
   private again = false;
   private closed = false;
+  /** Jobs to delete that a failed qdel left in the queue. */
+  private undeleted: Handle[] = [];
   readonly stats: PollStats = { cycles: 0, failures: 0 };
 
   constructor(private readonly cfg: PollerConfig) {
@@ -166,7 +168,7 @@ export class Poller {
   }
 
   private schedule(delay: number): void {
-    if (this.closed || this.watched.size === 0) return;
+    if (this.closed || this.idle()) return;
     const at = this.cfg.now() + delay;
     if (this.timer && this.dueAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
@@ -178,7 +180,7 @@ export class Poller {
   }
 
   private async cycle(): Promise<void> {
-    if (this.closed || this.watched.size === 0) return;
+    if (this.closed || this.idle()) return;
     if (this.busy) {
       this.again = true;
       return;
@@ -202,6 +204,11 @@ export class Poller {
       ? Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now())
       : this.interval;
     this.schedule(next);
+  }
+
+  /** Nothing to watch and nothing left to delete. */
+  private idle(): boolean {
+    return this.watched.size === 0 && this.undeleted.length === 0;
   }
 
   /** One cycle: what changed, as updates. */
@@ -278,8 +285,11 @@ export class Poller {
       }
     }
     remove.unshift(...this.release(updates, now));
-    if (remove.length > 0) {
-      const error = await qdel(this.cfg.run, qdelTargets(remove, []));
+    // What a failed qdel left behind goes again first (given-up attempts before failed ones).
+    const targets = [...this.undeleted, ...remove];
+    if (targets.length > 0) {
+      const error = await qdel(this.cfg.run, qdelTargets(targets, []));
+      this.undeleted = error ? targets : [];
       if (error) {
         this.stats.failures++;
         this.stats.lastError = error;
