@@ -156,7 +156,9 @@ describe('campaign report', () => {
     const used = (prep.cpu_s as number) / (prep.wall_s as number);
     expect(cpu.prep![4]).toMatch(
       // cpu_s and wall_s are rounded to the ms, the report divides the unrounded values.
-      new RegExp(`^(${(used - 0.01).toFixed(2)}|${used.toFixed(2)}|${(used + 0.01).toFixed(2)}) \\(${Math.round(used * 100) - 1}|${Math.round(used * 100)}|${Math.round(used * 100) + 1}%\\)$`),
+      new RegExp(
+        `^(${(used - 0.01).toFixed(2)}|${used.toFixed(2)}|${(used + 0.01).toFixed(2)}) \\((${Math.round(used * 100) - 1}|${Math.round(used * 100)}|${Math.round(used * 100) + 1})%\\)$`,
+      ),
     );
     const wall = Object.fromEntries(tableRows(r2, 'resources-wall').map((r) => [r[1], r]));
     expect(wall.prep!.slice(2, 4)).toEqual(['1', '1m']);
