@@ -18,9 +18,14 @@ export interface CampaignContext {
 
 export async function openCampaign(
   file: string,
-  opts: { set?: string[]; stateDir?: string; create?: boolean },
+  opts: { set?: string[]; stateDir?: string; create?: boolean; runChecks?: boolean },
 ): Promise<CampaignContext> {
-  const loaded = await loadOrExit({ file, set: opts.set ?? [] });
+  // Only `run` checks `skip_complete` items whose outputs changed; others use cached results.
+  const loaded = await loadOrExit({
+    file,
+    set: opts.set ?? [],
+    ...(opts.runChecks ? { runChecks: true } : {}),
+  });
   const tasks = loaded.tasks;
   const paths = resolveState(file, opts.stateDir, loaded.campaign.stateDir);
   if (opts.create) {

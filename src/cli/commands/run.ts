@@ -78,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     set: values.set ?? [],
     stateDir: values['state-dir'],
     create: !values['dry-run'],
+    runChecks: true,
   });
   const { loaded, tasks, store } = ctx;
   let index: { from: number; to: number } | undefined;
