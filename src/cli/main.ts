@@ -6,9 +6,11 @@ import { expand, usage as expandUsage } from './commands/expand.js';
 import { graph, usage as graphUsage } from './commands/graph.js';
 import { logs, usage as logsUsage } from './commands/logs.js';
 import { plan, usage as planUsage } from './commands/plan.js';
+import { report, usage as reportUsage } from './commands/report.js';
 import { run, usage as runUsage } from './commands/run.js';
 import { runs, usage as runsUsage } from './commands/runs.js';
 import { status, usage as statusUsage } from './commands/status.js';
+import { trace, usage as traceUsage } from './commands/trace.js';
 import { validate, usage as validateUsage } from './commands/validate.js';
 import { watch, usage as watchUsage } from './commands/watch.js';
 import { Exit, UsageError } from './exit.js';
@@ -35,6 +37,16 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
   logs: { run: logs, summary: "print a task's output", usage: logsUsage },
   watch: { run: watch, summary: 'attach the live view to a run started elsewhere', usage: watchUsage },
   cancel: { run: cancel, summary: 'stop the running campaign', usage: cancelUsage },
+  report: {
+    run: report,
+    summary: 'write an HTML report of a run: timeline, resources, retries, failures',
+    usage: reportUsage,
+  },
+  trace: {
+    run: trace,
+    summary: 'print one row per attempt of a run (tsv, csv or json)',
+    usage: traceUsage,
+  },
   completion: {
     run: (argv) => completion(argv, commands),
     summary: 'print a shell completion script (bash, zsh, fish)',
