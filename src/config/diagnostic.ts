@@ -1,3 +1,90 @@
+/**
+ * Every diagnostic code the program emits, grouped as docs/diagnostics.md documents them.
+ * A code is a stable identifier that tools may match on: add new ones here and in the docs.
+ */
+export const DIAGNOSTIC_CODES = [
+  // Reading and parsing the file
+  'unreadable',
+  'toml-syntax',
+  'yaml-syntax',
+  'yaml-aliases',
+  'too-deep',
+  'not-a-table',
+  'nul-character',
+  'bad-number',
+  // Variables and `--set`
+  'bad-override',
+  'unknown-variable',
+  'undefined-var',
+  'undefined-env',
+  'var-cycle',
+  // Schema
+  'unknown-key',
+  'missing-key',
+  'wrong-type',
+  'bad-value',
+  'bad-unit',
+  'schema',
+  'duplicate-id',
+  'runnable-with-children',
+  'empty-group',
+  'cores-and-ranks',
+  'id-without-fanout',
+  'setting-on-group',
+  'no-instances',
+  'skip-without-outputs',
+  'skip-chunk-workdir',
+  // References between nodes
+  'unknown-dependency',
+  'self-dependency',
+  'cycle',
+  'bad-selector',
+  'not-fanned-out',
+  'unknown-selector-key',
+  'empty-selection',
+  'too-many-edges',
+  // Fan-out
+  'empty-fanout',
+  'zip-lengths',
+  'duplicate-key',
+  'bad-range',
+  'foreach-unreadable',
+  'bad-data',
+  'bad-template',
+  'unknown-placeholder',
+  'item-value-in-chunk',
+  'missing-value',
+  'bad-format',
+  'unsafe-id',
+  'duplicate-instance',
+  'rejected-items',
+  'nul-in-value',
+  'unsafe-path',
+  // Workflow types and plugins
+  'command-and-workflow',
+  'params-without-workflow',
+  'unknown-workflow',
+  'plugin-not-found',
+  'plugin-failed',
+  'plugin-invalid',
+  'workflow-failed',
+  'workflow-bad-result',
+  // Resources and planning
+  'exceeds-budget',
+  'bad-headroom',
+  'bad-scaling',
+  'bad-escalate',
+  'bad-cluster',
+  'bad-deadline',
+  'deadline-past',
+  'deadline-missed',
+  // Scheduler
+  'unknown-scheduler-option',
+] as const;
+
+/** A stable diagnostic code; a code missing from `DIAGNOSTIC_CODES` is a compile error. */
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
 /** A path into the parsed campaign document: table keys and array indices. */
 export type DocPath = readonly (string | number)[];
 
@@ -26,7 +113,7 @@ export interface Related {
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
   /** Stable identifier, documented in docs/diagnostics.md. */
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
   readonly where?: Where;
   readonly related?: readonly Related[];
@@ -51,7 +138,7 @@ export interface LocatedRelated {
 /** A diagnostic whose `where` has been turned into a file position. */
 export interface LocatedDiagnostic {
   readonly severity: 'error' | 'warning';
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
   readonly location?: Location;
   readonly related: readonly LocatedRelated[];
@@ -60,7 +147,7 @@ export interface LocatedDiagnostic {
 
 /** Builds a diagnostic with the common defaults. */
 export function diag(
-  code: string,
+  code: DiagnosticCode,
   message: string,
   where?: Where,
   extra: { related?: Related[]; suggestion?: string; severity?: 'error' | 'warning' } = {},

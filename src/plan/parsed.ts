@@ -1,4 +1,4 @@
-import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
+import { type Diagnostic, type DiagnosticCode, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
 import { nearest } from '../config/suggest.js';
 
@@ -36,7 +36,12 @@ export function unknownKeys(
 }
 
 /** A problem with a value at `path`. */
-export function badValue(code: string, message: string, path: DocPath, suggestion?: string): Diagnostic {
+export function badValue(
+  code: DiagnosticCode,
+  message: string,
+  path: DocPath,
+  suggestion?: string,
+): Diagnostic {
   return diag(code, message, { path, part: 'value' }, suggestion ? { suggestion } : {});
 }
 

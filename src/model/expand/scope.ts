@@ -19,7 +19,7 @@ export interface Rejected {
   readonly index: number;
   readonly id?: string;
   readonly origin?: string;
-  readonly code: 'missing-value' | 'bad-format' | 'unsafe-id' | 'duplicate-instance' | 'incomplete';
+  readonly code: 'missing-value' | 'bad-format' | 'unsafe-id' | 'duplicate-instance';
   /** Reads after "item 3 (data/x.csv line 5) ". */
   readonly reason: string;
 }

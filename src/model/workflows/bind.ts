@@ -1,4 +1,4 @@
-import { type Diagnostic, type DocPath, diag } from '../../config/diagnostic.js';
+import { type Diagnostic, type DiagnosticCode, type DocPath, diag } from '../../config/diagnostic.js';
 import { nearest } from '../../config/suggest.js';
 import type { Campaign, NodeSpec } from '../campaign.js';
 import type { CommandCall, NodeWorkflow } from '../expand/index.js';
@@ -102,7 +102,7 @@ export async function prepareWorkflows(
       campaignSeed: campaign.seed,
       vars: campaign.vars,
     };
-    const fail = (what: string, message: string, code = 'workflow-failed') =>
+    const fail = (what: string, message: string, code: DiagnosticCode = 'workflow-failed') =>
       diag(code, `workflow \`${reg.type.name}\` (${origin(reg)}) ${what}: ${message}`, {
         path: [...node.docPath, 'workflow'],
         part: 'value',
