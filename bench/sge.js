@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseResult } from '../dist/schedulers/local/launcher.js';
+import { parseResult } from '../dist/schedulers/launcher/result.js';
 import { SgeAdapter } from '../dist/schedulers/sge/adapter.js';
 import { execaRunner } from '../dist/schedulers/slurm/runner.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TASK_STATES, type TaskState } from '../exec/events.js';
 import type { CampaignScheduler } from '../model/campaign.js';
 import type { Handle } from '../schedulers/contract.js';
-import { readResult } from '../schedulers/local/launcher.js';
+import { readResult } from '../schedulers/launcher/result.js';
 import { SlurmAdapter } from '../schedulers/slurm/adapter.js';
 import { JobBook } from '../schedulers/slurm/book.js';
 import { defaultLocate, place } from '../schedulers/slurm/reattach.js';

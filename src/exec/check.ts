@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { commandArgv } from '../schedulers/local/launcher.js';
+import { commandArgv } from '../schedulers/launcher/launch.js';
 
 /**
  * Runs a node's `check` command (validation of its outputs) in the task's workdir, with its

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Handle } from '../../src/schedulers/contract.js';
-import { parseResult } from '../../src/schedulers/local/launcher.js';
+import { parseResult } from '../../src/schedulers/launcher/result.js';
 import { JobBook } from '../../src/schedulers/sge/book.js';
 import { qdelTargets } from '../../src/schedulers/sge/cancel.js';
 import { parseConfig } from '../../src/schedulers/sge/cluster.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Handle, Submission } from '../../src/schedulers/contract.js';
-import { parseResult } from '../../src/schedulers/local/launcher.js';
+import { parseResult } from '../../src/schedulers/launcher/result.js';
 import { qsubArgv } from '../../src/schedulers/sge/argv.js';
 import type { Group } from '../../src/schedulers/sge/group.js';
 import { jobName } from '../../src/schedulers/sge/job-name.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Handle } from '../../src/schedulers/contract.js';
-import { judge, type LaunchResult, parseResult } from '../../src/schedulers/local/launcher.js';
+import { judge, type LaunchResult, parseResult } from '../../src/schedulers/launcher/result.js';
 import { expandJobId } from '../../src/schedulers/slurm/array-spec.js';
 import { scancelTargets } from '../../src/schedulers/slurm/cancel.js';
 import { parseConfig } from '../../src/schedulers/slurm/cluster.js';

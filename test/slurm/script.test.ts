@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../src/schedulers/contract.js';
-import { judge, parseResult } from '../../src/schedulers/local/launcher.js';
+import { judge, parseResult } from '../../src/schedulers/launcher/result.js';
 import { arraySpec } from '../../src/schedulers/slurm/array-spec.js';
 import { slurmDuration } from '../../src/schedulers/slurm/directives.js';
 import { shellWord } from '../../src/schedulers/slurm/quote.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isOurs } from '../../schedulers/local/adapter.js';
+import { isOurs } from '../../schedulers/launcher/pid.js';
 import { describeHolder, holderAlive, Lock, provenHead } from '../../state/lock.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';

@@ -1,6 +1,6 @@
 import type { Outcome } from '../../exec/events.js';
 import type { EndFailure } from '../contract.js';
-import { judge, type LaunchResult } from '../local/launcher.js';
+import { judge, type LaunchResult } from '../launcher/result.js';
 import { type AccountingRecord, memoryMiB } from './qacct.js';
 
 /** How Grid Engine's state letters read for the engine. */

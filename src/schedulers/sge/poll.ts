@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Handle, Update } from '../contract.js';
-import { readResult } from '../local/launcher.js';
+import { readResult } from '../launcher/result.js';
 import type { CommandRunner } from '../slurm/runner.js';
 import type { JobBook } from './book.js';
 import { qdel, qdelTargets } from './cancel.js';

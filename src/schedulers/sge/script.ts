@@ -1,5 +1,5 @@
 import type { Submission } from '../contract.js';
-import { commandArgv } from '../local/launcher.js';
+import { commandArgv } from '../launcher/launch.js';
 import { VERIFIER } from '../slurm/script.js';
 import { commandLine, oneLine, shWord } from './quote.js';
 import {

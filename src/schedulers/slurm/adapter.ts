@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Placement } from '../../exec/events.js';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
-import { readResult } from '../local/launcher.js';
+import { readResult } from '../launcher/result.js';
 import { withIndex } from './array-spec.js';
 import { JobBook } from './book.js';
 import { scancelTargets } from './cancel.js';

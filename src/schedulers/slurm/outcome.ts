@@ -1,7 +1,7 @@
 import type { Outcome } from '../../exec/events.js';
 import type { FailureKind } from '../../model/campaign.js';
 import type { EndFailure } from '../contract.js';
-import { judge, type LaunchResult } from '../local/launcher.js';
+import { judge, type LaunchResult } from '../launcher/result.js';
 
 /** Slurm's reason for a job whose dependency failed: it will never start. */
 export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handle, Update } from '../contract.js';
-import { readResult } from '../local/launcher.js';
+import { readResult } from '../launcher/result.js';
 import { baseId } from './array-spec.js';
 import type { JobBook } from './book.js';
 import { DEPENDENCY_NEVER_SATISFIED, dependencyFailed, phaseOf, type Verdict, verdict } from './outcome.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Submission } from '../contract.js';
-import { commandArgv } from '../local/launcher.js';
+import { commandArgv } from '../launcher/launch.js';
 import { type Request, sbatchLines } from './directives.js';
 import { shellWord } from './quote.js';
 import { MISSING_EXIT } from './verify-outputs.js';

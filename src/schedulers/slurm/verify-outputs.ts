@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { missingOutputs } from '../../model/outputs.js';
-import { encodeMissing } from '../local/launcher.js';
+import { encodeMissing } from '../launcher/result.js';
 
 /**
  * Run inside a batch job by the generated script, after the command exited 0:
