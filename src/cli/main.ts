@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { collect, usage as collectUsage } from './commands/collect.js';
 import { completion, usage as completionUsage } from './commands/completion.js';
 import { expand, usage as expandUsage } from './commands/expand.js';
 import { graph, usage as graphUsage } from './commands/graph.js';
@@ -34,6 +35,11 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
   run: { run, summary: 'run the campaign, resuming what an earlier run left', usage: runUsage },
   status: { run: status, summary: 'show tasks by state, per subcampaign', usage: statusUsage },
   runs: { run: runs, summary: 'list the runs of a campaign and how they ended', usage: runsUsage },
+  collect: {
+    run: collect,
+    summary: "re-assemble a node's outputs of every completed run into one dataset",
+    usage: collectUsage,
+  },
   logs: { run: logs, summary: "print a task's output", usage: logsUsage },
   watch: { run: watch, summary: 'attach the live view to a run started elsewhere', usage: watchUsage },
   cancel: { run: cancel, summary: 'stop the running campaign', usage: cancelUsage },

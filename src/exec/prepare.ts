@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Campaign } from '../model/campaign.js';
+import { bindRun, bindRunCommand, declaredOutputs, namesRun } from '../model/expand/run-ref.js';
 import type { TaskSpec } from '../model/tasks.js';
 import type { AttemptFiles, Handle, Submission } from '../schedulers/contract.js';
 
@@ -36,11 +37,14 @@ export class AttemptPreparer {
     request?: { readonly memory?: number; readonly limit?: number },
   ): Prepared {
     const { campaign, runId, layout } = this;
+    // `{run}` becomes this run's id here, and only here (docs/campaign-file.md, "The run id").
+    const bind = (text: string) => bindRun(text, runId);
+    const workdir = bind(t.workdir);
     try {
       this.mkdir(layout.tasksDir(runId));
-      this.mkdir(t.workdir);
+      this.mkdir(workdir);
     } catch (e) {
-      return { ok: false, message: `cannot prepare ${t.workdir}: ${(e as Error).message}` };
+      return { ok: false, message: `cannot prepare ${workdir}: ${(e as Error).message}` };
     }
     let manifest: string | undefined;
     if (t.items) {
@@ -56,10 +60,10 @@ export class AttemptPreparer {
     const submission: Submission = {
       taskId: t.id,
       attempt,
-      command: t.command,
-      setup: t.node.setup,
+      command: bindRunCommand(t.command, runId),
+      setup: t.node.setup.map(bind),
       env: {
-        ...t.env,
+        ...bindEnv(t.env, runId),
         CAMPAIGN_NAME: campaign.name,
         CAMPAIGN_RUN_ID: runId,
         CAMPAIGN_TASK_ID: t.id,
@@ -71,7 +75,7 @@ export class AttemptPreparer {
         ...(manifest ? { CAMPAIGN_ITEMS: manifest } : {}),
         ...(t.index !== undefined ? { CAMPAIGN_TASK_INDEX: String(t.index) } : {}),
       },
-      workdir: t.workdir,
+      workdir,
       resources: r,
       options: t.node.scheduler,
       ...(limit !== undefined ? { limit } : {}),
@@ -80,7 +84,12 @@ export class AttemptPreparer {
       ...(after && after.length > 0 ? { after } : {}),
       ...(t.node.maxParallel !== undefined ? { throttle: { key: t.node.id, max: t.node.maxParallel } } : {}),
       ...(t.outputs.length > 0 || t.check !== undefined
-        ? { verify: { outputs: t.outputs, ...(t.check !== undefined ? { check: t.check } : {}) } }
+        ? {
+            verify: {
+              outputs: declaredOutputs(t).map(bind),
+              ...(t.check !== undefined ? { check: bindRunCommand(t.check, runId) } : {}),
+            },
+          }
         : {}),
     };
     return { ok: true, submission };
@@ -91,4 +100,10 @@ export class AttemptPreparer {
     mkdirSync(dir, { recursive: true });
     this.madeDirs.add(dir);
   }
+}
+
+/** Environment values with `{run}` bound (the object itself when none names it). */
+function bindEnv(env: Readonly<Record<string, string>>, runId: string): Readonly<Record<string, string>> {
+  if (!Object.values(env).some(namesRun)) return env;
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, bindRun(v, runId)]));
 }

@@ -3,6 +3,7 @@ import type { Dag } from '../dag.js';
 import type { CampaignGraph } from '../graph.js';
 import { type NodeTasks, type TaskGraph, type TaskSpec, taskOf } from '../tasks.js';
 import type { EdgeNode } from './edges.js';
+import { runAware } from './run-ref.js';
 import type { NodePlan } from './task.js';
 
 /** 0, 1, …, n - 1: every instance kept. */
@@ -42,7 +43,9 @@ export function edgeNode(nt: NodeTasks, plan: NodePlan | undefined): EdgeNode {
 
 /** A campaign without fan-out: one task per node, the node graph as it is. */
 export function plainGraph(campaign: Campaign, graph: CampaignGraph): TaskGraph {
-  const tasks = graph.tasks.map((node) => taskOf(campaign, node, node.id, node.command ?? ['true'], {}));
+  const tasks = graph.tasks.map((node) =>
+    runAware(taskOf(campaign, node, node.id, node.command ?? ['true'], {})),
+  );
   const nodes = graph.tasks.map((node, v) => ({ node, first: v, count: 1 }));
   const edgeOf = Int32Array.from({ length: graph.edges.length }, (_, e) => e);
   return { tasks, dag: graph.dag, indexOf: graph.indexOf, order: graph.order, nodes, edgeOf };

@@ -61,6 +61,20 @@ export function compileNode(
     }
     const t = parsed.template;
     if (!checkRoots(t, instances.keys, BUILTINS, path, diagnostics, what)) return undefined;
+    const runRef = t.refs.find(
+      (r) => r.path[0] === 'run' && !instances.keys.includes('run') && (r.format || r.path.length > 1),
+    );
+    if (runRef) {
+      diagnostics.push(
+        diag(
+          'bad-template',
+          `\`${t.text.slice(runRef.start, runRef.start + runRef.length)}\` in ${what}: the run id takes no format`,
+          { path, part: 'value', span: { start: runRef.start, length: runRef.length } },
+          { suggestion: 'write `{run}`; it becomes the run id as it is (`20261201_093000_run004`)' },
+        ),
+      );
+      return undefined;
+    }
     if (chunk !== undefined && perTask) {
       const itemRef = t.refs.find((r) => instances.keys.includes(r.path[0]!));
       if (itemRef) {

@@ -10,6 +10,7 @@ import { built, type NodeWorkflow, workflowCommands } from './commands.js';
 import { compileNode } from './compile.js';
 import { buildTaskEdges, type EdgeNode, type Pairing } from './edges.js';
 import { type InstanceSet, type Instances, ProductSet } from './instances.js';
+import { runAware } from './run-ref.js';
 import { expandScope, type ScopeResult } from './scope.js';
 import { checkSettings } from './settings.js';
 import { completeInstances } from './skip.js';
@@ -175,7 +176,7 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
       ? plainCommands.get(nt.node.id)
       : (nt.node.command ?? ['true']);
     if (command === undefined) continue;
-    const t = taskOf(campaign, nt.node, nt.node.id, command, {});
+    const t = runAware(taskOf(campaign, nt.node, nt.node.id, command, {}));
     tasks[nt.first] = nt.estimate ? { ...t, estimate: nt.estimate } : t;
   }
 

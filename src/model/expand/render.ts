@@ -1,4 +1,5 @@
 import { shellQuote } from '../shell.js';
+import { RUN_REF } from './run-ref.js';
 import { formatValue, lookupPath, type Ref, render, type Template, valueText } from './template.js';
 
 /** A command with placeholders: a shell string, or an argv array of templates. */
@@ -18,7 +19,7 @@ export interface RenderContext {
 }
 
 /** Placeholders every task has; an item key of the same name wins. */
-export const BUILTINS: ReadonlySet<string> = new Set(['index', 'seed', 'instance']);
+export const BUILTINS: ReadonlySet<string> = new Set(['index', 'seed', 'instance', 'run']);
 
 /** The value a placeholder stands for, or undefined when there is none. */
 export function refValue(ctx: RenderContext, ref: Ref): unknown {
@@ -29,6 +30,8 @@ export function refValue(ctx: RenderContext, ref: Ref): unknown {
   if (root === 'index') return ctx.index;
   if (root === 'seed') return ctx.seed();
   if (root === 'instance') return ctx.id;
+  // Kept as written: the run is bound when an attempt is prepared (run-ref.ts).
+  if (root === 'run') return RUN_REF;
   return undefined;
 }
 
@@ -49,7 +52,12 @@ export function renderText(t: Template, ctx: RenderContext): string {
  * never evaluates; in an argv array a value becomes part of one argument, never split.
  */
 export function renderCommand(c: CommandTemplate, ctx: RenderContext): string | string[] {
-  if (c.kind === 'shell') return render(c.template, (ref) => shellQuote(refText(ctx, ref)));
+  if (c.kind === 'shell')
+    return render(c.template, (ref) => {
+      const text = refText(ctx, ref);
+      // A run id needs no quoting; `{run}` stays a word of its own to be bound later.
+      return text === RUN_REF ? text : shellQuote(text);
+    });
   return c.templates.map((t) => renderText(t, ctx));
 }
 

@@ -7,6 +7,7 @@ import { type CheckCache, checkKey, filesIdentity } from './check-cache.js';
 import type { CompiledNode } from './compile.js';
 import type { Instances } from './instances.js';
 import { type RenderContext, renderCommand, renderText } from './render.js';
+import { anyRunOutputs } from './run-ref.js';
 import { taskSeed } from './seed.js';
 
 /** Seconds one item's `check` may take when `skip_complete` runs it at load time. */
@@ -58,9 +59,13 @@ export async function completeInstances(
       seed: () => taskSeed(campaign.seed, node.id, id),
     };
     const workdir = compiled.workdir ? resolve(campaign.dir, renderText(compiled.workdir, ctx)) : baseDir;
+    // An item done in any earlier run is done: its files keep that run's id.
     const files = outputFiles(
       workdir,
-      compiled.outputs.map((t) => renderText(t, ctx)),
+      anyRunOutputs(
+        workdir,
+        compiled.outputs.map((t) => renderText(t, ctx)),
+      ),
     );
     if (!files) continue;
     if (!compiled.check) {

@@ -14,6 +14,7 @@ import type { CompiledNode } from './compile.js';
 import { padIndex, widthFor } from './ids.js';
 import type { Instances } from './instances.js';
 import { type RenderContext, renderCommand, renderText } from './render.js';
+import { anyRunOutputs, type RunNamedOutputs } from './run-ref.js';
 import { taskSeed } from './seed.js';
 
 /** Everything the tasks of one fanned-out node share. */
@@ -135,7 +136,7 @@ function absolute(dir: string, workdir: string | undefined): string {
  * One instance of a fanned-out node. Everything but the id is computed when asked for, so a
  * million tasks cost a million small objects.
  */
-export class InstanceTask implements TaskSpec {
+export class InstanceTask implements TaskSpec, RunNamedOutputs {
   readonly id: string;
 
   constructor(
@@ -176,7 +177,11 @@ export class InstanceTask implements TaskSpec {
   get workdir(): string {
     return this.plan.workdirOf(this.ctx);
   }
+  /** Any run's files (see run-ref.ts); `runOutputs` is the declared form. */
   get outputs(): string[] {
+    return anyRunOutputs(this.workdir, this.runOutputs);
+  }
+  get runOutputs(): string[] {
     return this.plan.outputsOf(this.ctx);
   }
   get check(): string | readonly string[] | undefined {
@@ -192,7 +197,7 @@ export class InstanceTask implements TaskSpec {
 }
 
 /** A task that runs a chunk of a node's items; they reach it as a manifest ($CAMPAIGN_ITEMS). */
-export class ChunkTask implements TaskSpec {
+export class ChunkTask implements TaskSpec, RunNamedOutputs {
   readonly id: string;
 
   constructor(
@@ -238,7 +243,11 @@ export class ChunkTask implements TaskSpec {
   get workdir(): string {
     return this.plan.workdirOf(this.ctx);
   }
+  /** Any run's files (see run-ref.ts); `runOutputs` is the declared form. */
   get outputs(): string[] {
+    return anyRunOutputs(this.workdir, this.runOutputs);
+  }
+  get runOutputs(): string[] {
     return this.instances().flatMap((i) => this.plan.outputsOf(this.plan.instanceContext(i)));
   }
   /** A check that uses item values runs for each item; the chunk passes when all pass. */
