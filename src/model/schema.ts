@@ -161,14 +161,29 @@ function unitHint(
   if (parent === definitions.memory)
     return {
       message: (key) => `${key} must be a memory size with a unit, not the bare number ${data}`,
-      suggestion: `write it with a unit, such as "${data}M" or "${data}G"`,
+      suggestion: withUnit('memory', data),
     };
   if (parent === definitions.duration)
     return {
       message: (key) => `${key} must be a duration with a unit, not the bare number ${data}`,
-      suggestion: `write it with a unit, such as "${data}m" (minutes) or "${data}s" (seconds)`,
+      suggestion: withUnit('duration', data),
     };
   return undefined;
+}
+
+/**
+ * The number written with the units it most likely means, likelier first: a few units of
+ * memory are gigabytes, hundreds megabytes; a short duration is minutes, a long one seconds.
+ */
+function withUnit(kind: 'memory' | 'duration', n: number | string): string {
+  const v = Number(n);
+  if (kind === 'memory')
+    return v < 64
+      ? `write it with a unit, such as "${n}G" or "${n}M"`
+      : `write it with a unit, such as "${n}M" or "${n}G"`;
+  return v >= 600
+    ? `write it with a unit, such as "${n}s" (seconds) or "${n}m" (minutes)`
+    : `write it with a unit, such as "${n}m" (minutes) or "${n}s" (seconds)`;
 }
 
 /**
@@ -336,11 +351,13 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
         ? PATTERN_HINTS[def]!
         : { what: 'well-formed', example: `matching ${String(e.schema)}` };
       const unit = def === 'memory' || def === 'duration';
+      // A number in quotes, or from --set: the unit alone is missing.
+      const bare = unit && typeof e.data === 'string' && /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(e.data);
       return diag(
         unit ? 'bad-unit' : 'bad-value',
         `${keyName(path)} must be ${hint.what}, not ${JSON.stringify(e.data)}`,
         { path, part: 'value' },
-        { suggestion: `write it ${hint.example}` },
+        { suggestion: bare ? withUnit(def, (e.data as string).trim()) : `write it ${hint.example}` },
       );
     }
     case 'minimum':
