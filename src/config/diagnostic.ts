@@ -75,6 +75,8 @@ export const DIAGNOSTIC_CODES = [
   'bad-scaling',
   'bad-escalate',
   'bad-cluster',
+  'unknown-partition',
+  'fits-no-partition',
   'bad-deadline',
   'deadline-past',
   'deadline-missed',

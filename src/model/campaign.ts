@@ -1,5 +1,6 @@
 import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
+import { type Cluster, parseCluster } from '../plan/cluster.js';
 import { parseDeadline } from '../plan/deadline.js';
 import type { Headroom } from '../plan/size.js';
 import { parseHeadroom } from '../plan/size-values.js';
@@ -102,6 +103,8 @@ export interface NodeSpec {
   readonly headroom?: Headroom;
   /** Where the inherited `headroom` was written. */
   readonly headroomAt?: DocPath;
+  /** Where the inherited `scheduler.partition` (or `queue`) was written. */
+  readonly partitionAt?: DocPath;
 }
 
 /** Document paths of inherited settings: the table that set them, not the node. */
@@ -128,6 +131,14 @@ export interface CampaignScheduler extends SchedulerOptions {
   readonly submitRate?: number;
 }
 
+/**
+ * `[campaign.cluster]` read in place, or `cluster = "clusters/NAME.toml"`: a file the command
+ * reads (the front end reads no other file).
+ */
+export type ClusterRef =
+  | { readonly kind: 'inline'; readonly cluster: Cluster; readonly at: DocPath }
+  | { readonly kind: 'file'; readonly path: string; readonly at: DocPath };
+
 /** A validated campaign tree. Nodes are in document order. */
 export interface Campaign {
   readonly name: string;
@@ -142,6 +153,10 @@ export interface Campaign {
   readonly seed: number;
   readonly stateDir?: string;
   readonly nodes: ReadonlyMap<string, NodeSpec>;
+  /** Where the campaign runs: its partitions or queues. */
+  readonly cluster?: ClusterRef;
+  /** `history = "apply"`: runs request what earlier runs observed (as `run --apply-history`). */
+  readonly history?: 'apply' | 'ignore';
   /** Top-level subcampaign ids. */
   readonly roots: readonly string[];
 }
@@ -156,6 +171,8 @@ const CAMPAIGN_ONLY = new Set([
   'plugins',
   'seed',
   'state_dir',
+  'cluster',
+  'history',
 ]);
 const NODE_KEYS = new Set(nodeKeys);
 
@@ -177,6 +194,7 @@ interface Inherited {
   scheduler: SchedulerOptions;
   headroom?: Headroom;
   headroomAt?: DocPath;
+  partitionAt?: DocPath;
 }
 
 const NO_RETRIES: RetryPolicy = {
@@ -208,6 +226,7 @@ export function buildCampaign(
     runAfter: 'success',
     // [campaign.scheduler]'s partition, account and so on are every node's starting point.
     scheduler: schedulerOptions(isTable(c.scheduler) ? c.scheduler : {}),
+    ...partitionAt(isTable(c.scheduler) ? c.scheduler : {}, ['campaign', 'scheduler']),
   };
   const defaults = isTable(c.defaults) ? c.defaults : {};
   const top = inherit(base, defaults, ['campaign', 'defaults'], diagnostics);
@@ -258,6 +277,7 @@ export function buildCampaign(
         node.headroom = own.headroom;
         if (own.headroomAt) node.headroomAt = own.headroomAt;
       }
+      if (own.partitionAt) node.partitionAt = own.partitionAt;
       if (typeof child.max_parallel === 'number') node.maxParallel = child.max_parallel;
       const fanout = fanoutOf(child, childPath);
       if (fanout) node.fanout = fanout;
@@ -354,9 +374,31 @@ export function buildCampaign(
     seed: typeof c.seed === 'number' ? c.seed : 0,
     ...(typeof c.state_dir === 'string' ? { stateDir: c.state_dir } : {}),
     nodes,
+    ...clusterOf(c.cluster, diagnostics),
+    ...(c.history === 'apply' || c.history === 'ignore' ? { history: c.history } : {}),
     roots,
   };
   return { campaign, diagnostics };
+}
+
+/** `[campaign.cluster]` parsed in place (its problems at their keys), or the file it names. */
+function clusterOf(v: unknown, diagnostics: Diagnostic[]): { cluster?: ClusterRef } {
+  const at = ['campaign', 'cluster'];
+  if (typeof v === 'string') return { cluster: { kind: 'file', path: v, at } };
+  if (v === undefined) return {};
+  const parsed = parseCluster(v, at);
+  if (!parsed.ok) {
+    diagnostics.push(...parsed.errors);
+    return {};
+  }
+  return { cluster: { kind: 'inline', cluster: parsed.value, at } };
+}
+
+/** Where a scheduler table names a partition or queue, for diagnostics about it. */
+function partitionAt(t: Record<string, unknown>, at: DocPath): { partitionAt?: DocPath } {
+  if (typeof t.partition === 'string') return { partitionAt: [...at, 'partition'] };
+  if (typeof t.queue === 'string') return { partitionAt: [...at, 'queue'] };
+  return {};
 }
 
 /** `deadline` as written, when it is a date-time or a duration; otherwise a diagnostic. */
@@ -486,7 +528,10 @@ function inherit(
     if (s !== undefined) out.timeout = s;
   }
   if (t.run_after === 'any' || t.run_after === 'success') out.runAfter = t.run_after;
-  if (isTable(t.scheduler)) out.scheduler = { ...from.scheduler, ...schedulerOptions(t.scheduler) };
+  if (isTable(t.scheduler)) {
+    out.scheduler = { ...from.scheduler, ...schedulerOptions(t.scheduler) };
+    Object.assign(out, partitionAt(t.scheduler, [...docPath, 'scheduler']));
+  }
   if (isTable(t.headroom)) {
     const at = [...docPath, 'headroom'];
     const h = parseHeadroom(t.headroom, at);

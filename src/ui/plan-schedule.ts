@@ -2,7 +2,9 @@ import { type Diagnostic, diag } from '../config/diagnostic.js';
 import type { Campaign } from '../model/campaign.js';
 import type { TaskGraph } from '../model/tasks.js';
 import { formatDuration, formatMemory } from '../model/units.js';
+import type { Cluster } from '../plan/cluster.js';
 import type { DeadlineClock } from '../plan/deadline.js';
+import type { PartitionChoice } from '../plan/partition.js';
 import { makePlan, type Plan } from '../plan/plan.js';
 import { formatGroupTable, formatTimeline, formatUnfit } from '../plan/render.js';
 import type { Sizing } from '../plan/size.js';
@@ -21,15 +23,26 @@ export function hasBudget(c: Campaign): boolean {
   return b.nodes !== undefined || b.coresPerNode !== undefined || b.memoryPerNode !== undefined;
 }
 
-/** Sizes every task (with each node's inherited headroom) and plans the graph on the budget. */
-export function schedulePlan(campaign: Campaign, tasks: TaskGraph, clock: DeadlineClock): SchedulePlan {
-  const sized = sizeTasks(tasks, {
-    settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
-  });
+/**
+ * Plans the graph on the budget with the sized requests (default: each node's inherited
+ * headroom on its declared values) and, with a cluster, each node's partition.
+ */
+export function schedulePlan(
+  campaign: Campaign,
+  tasks: TaskGraph,
+  clock: DeadlineClock,
+  given: { readonly sized?: SizedTasks; readonly cluster?: Cluster } = {},
+): SchedulePlan {
+  const sized =
+    given.sized ??
+    sizeTasks(tasks, {
+      settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
+    });
   const plan = makePlan({
     graph: tasks,
     budget: campaign.budget,
     requests: sized.requests,
+    ...(given.cluster ? { cluster: given.cluster } : {}),
     ...(campaign.budget.deadline !== undefined ? { deadline: campaign.budget.deadline, clock } : {}),
   });
   return { plan, sized, names: (v) => tasks.tasks[v]!.id };
@@ -121,6 +134,7 @@ export function scheduleJson(
       node_index: s.node[v],
       cores: plan.tasks.cores[v],
       memory_bytes: plan.tasks.memory[v]! * 1024 * 1024,
+      ...(plan.partitions ? { partition: partitionName(plan.partitions.get(tasks.tasks[v]!.node.id)) } : {}),
     });
   }
   const b = plan.budget;
@@ -179,6 +193,10 @@ export function scheduleJson(
         }
       : {}),
   };
+}
+
+function partitionName(c: PartitionChoice | undefined): string | null {
+  return c?.ok ? c.partition.name : null;
 }
 
 function headroomJson(campaign: Campaign, tasks: TaskGraph, sized: SizedTasks): Record<string, unknown>[] {

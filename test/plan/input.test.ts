@@ -114,6 +114,9 @@ describe('sizing and planning a loaded campaign', () => {
 [campaign]
 name = "sized"
 
+[campaign.scheduler]
+type = "slurm"
+
 [campaign.resources]
 nodes = 1
 cores_per_node = 4

@@ -1,18 +1,12 @@
-import { Locator } from '../../config/locate.js';
-import { readSource } from '../../config/source.js';
 import { criticalPath } from '../../model/graph.js';
 import { formatPlan } from '../../ui/plan.js';
-import {
-  deadlineDiagnostic,
-  formatSchedule,
-  hasBudget,
-  scheduleJson,
-  schedulePlan,
-} from '../../ui/plan-schedule.js';
+import { formatPartitions } from '../../ui/plan-partitions.js';
+import { formatSchedule, scheduleJson } from '../../ui/plan-schedule.js';
 import { Exit, UsageError } from '../exit.js';
 import { out } from '../io.js';
 import { loadOrExit, printDiagnostics } from '../load.js';
 import { campaignOptions, parse } from '../options.js';
+import { planCampaign } from '../planner.js';
 
 export const usage = `Usage: campaign plan FILE [--all] [--json] [--set path=value]...
 
@@ -20,6 +14,10 @@ Shows the campaign as a tree: groups, nodes, resolved dependencies, resolved com
 resources, then a summary (nodes, edges, roots, leaves, critical path by declared runtime).
 Fanned-out nodes show their instance and task counts and the first and last instance; --all
 lists every instance (with its command) or chunk (with its items).
+
+With a cluster ([campaign.cluster], or cluster = "clusters/NAME.toml") it shows the partition
+(or queue) each node goes to; a node that fits none is an error (exit 2) that says which limit
+of which partition it exceeds.
 
 With a budget ([campaign.resources] nodes, cores_per_node, memory_per_node) it then shows the
 schedule on it: a table per subcampaign, the makespan, core-hours, the critical path and a
@@ -47,11 +45,8 @@ export async function plan(argv: string[]): Promise<number> {
   const json = values.json ?? false;
   const loaded = await loadOrExit({ file, set: values.set ?? [], format: json ? 'json' : 'text' });
   const { campaign, tasks } = loaded;
-  const now = Date.now();
-  const sp = hasBudget(campaign)
-    ? schedulePlan(campaign, tasks, { now, start: now, utcOffsetMinutes: -new Date(now).getTimezoneOffset() })
-    : undefined;
-  const problem = sp ? deadlineDiagnostic(sp) : undefined;
+  const planned = planCampaign(loaded, file, { now: Date.now() });
+  const sp = planned.schedule;
   if (json) {
     const cp = criticalPath(loaded.graph);
     const doc = {
@@ -62,6 +57,13 @@ export async function plan(argv: string[]): Promise<number> {
       edges: loaded.graph.dag.edgeCount,
       tasks: tasks.tasks.length,
       critical_path: { nodes: cp.path, seconds: cp.seconds },
+      ...(planned.partitions
+        ? {
+            partitions: Object.fromEntries(
+              [...planned.partitions].map(([id, c]) => [id, c.ok ? c.partition.name : null]),
+            ),
+          }
+        : {}),
       ...(sp ? scheduleJson(campaign, tasks, sp) : {}),
     };
     out(`${JSON.stringify(doc, null, 2)}\n`);
@@ -73,12 +75,14 @@ export async function plan(argv: string[]): Promise<number> {
         all: values.all ?? false,
       }),
     );
+    if (planned.cluster && planned.partitions)
+      out(
+        `\n${formatPartitions(planned.cluster.cluster, tasks, planned.partitions, planned.sized.requests)}`,
+      );
     if (sp) out(`\n${formatSchedule(campaign, tasks, sp)}`);
   }
-  if (problem) {
-    const read = readSource(file);
-    const located = read.ok ? new Locator([read.source]).locateAll([problem]) : [];
-    if (!json) printDiagnostics(located, { file });
+  if (planned.problems.length > 0) {
+    if (!json) printDiagnostics(planned.problems, { file });
     return Exit.usage;
   }
   return Exit.ok;
