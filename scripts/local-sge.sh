@@ -310,6 +310,18 @@ EOF
   fi
 }
 
+# The project the seed systems submit under (-P proj_rapidresponse): Grid Engine
+# rejects a job that names a project it does not know.
+configure_projects() {
+  local d="$WORK_DIR/conf" p
+  for p in proj_rapidresponse; do
+    in_list "$p" qconf -sprjl && continue
+    printf 'name    %s\noticket 0\nfshare  0\nacl     NONE\nxacl    NONE\n' "$p" >"$d/project.$p"
+    qconf -Aprj "$d/project.$p" >/dev/null || die "qconf -Aprj $p failed"
+    log "created project $p"
+  done
+}
+
 # State letters of all.q@NODE from 'qstat -f' ("" when healthy, e.g. "au"
 # while execd has not reported yet, "E" for error, "d" disabled).
 queue_state() {
@@ -368,6 +380,7 @@ cmd_up() {
   configure_global
   configure_scheduler
   configure_hosts_and_queue
+  configure_projects
   start_execd
   wait_queue
   if ((was_up)); then

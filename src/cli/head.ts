@@ -63,7 +63,7 @@ export async function runHead(o: HeadOptions): Promise<number> {
         Exit.locked,
       );
     }
-    const inner = adapterFor(sched, { paths, runId, campaign: loaded.campaign.name });
+    const inner = await adapterFor(sched, { paths, runId, campaign: loaded.campaign.name });
     let journal: JournalSink;
     let log: LogSink;
     try {

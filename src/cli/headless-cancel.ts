@@ -1,102 +1,69 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { TASK_STATES, type TaskState } from '../exec/events.js';
 import type { CampaignScheduler } from '../model/campaign.js';
-import type { Handle } from '../schedulers/contract.js';
-import { readResult } from '../schedulers/launcher/result.js';
-import { SlurmAdapter } from '../schedulers/slurm/adapter.js';
-import { JobBook } from '../schedulers/slurm/book.js';
-import { defaultLocate, place } from '../schedulers/slurm/reattach.js';
-import { execaRunner } from '../schedulers/slurm/runner.js';
-import { queryQueue } from '../schedulers/slurm/squeue.js';
+import type { Handle, SchedulerAdapter, Update } from '../schedulers/contract.js';
 import { JournalWriter } from '../state/journal.js';
 import { describeHolder, Lock } from '../state/lock.js';
 import { describeWriteError } from '../state/probe.js';
 import { nextRunId } from '../state/store.js';
 import type { CampaignContext } from './context.js';
-import { Exit, UsageError } from './exit.js';
+import { IoFailure, LockedError } from './exit.js';
+import { adapterFor } from './scheduler.js';
 import { leftovers } from './takeover.js';
 
-/** Slurm states of a job that is over (squeue keeps them for MinJobAge). */
-const OVER = new Set([
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TIMEOUT',
-  'OUT_OF_MEMORY',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'REVOKED',
-]);
 /** How long to wait for cancelled jobs to leave the queue before recording them. */
-const SETTLE_MS = 30_000;
+const SETTLE_MS = 60_000;
 
 /**
  * Cancels a run that has no head on a batch scheduler (`run --detach`, or a head that died):
- * every job of its unfinished attempts with one scancel, through an adapter built from the
- * run's recorded scheduler. It then records them as cancelled, as a short run of its own
- * (under the campaign's lock, so no head starts meanwhile); an attempt that had finished
- * before the cancel reached it keeps its result, which the next head collects.
+ * its unfinished attempts are taken over by an adapter built from the run's recorded
+ * scheduler, as a new head would, and cancelled with one call; once the scheduler has said
+ * how each ended, they are recorded as cancelled, as a short run of its own (under the
+ * campaign's lock, so no head starts meanwhile). An attempt that had finished before the
+ * cancel reached it keeps its result, which the next head collects.
  */
 export async function cancelWithoutHead(ctx: CampaignContext, sched: CampaignScheduler): Promise<string> {
   const { paths, store, loaded, file } = ctx;
   const acquired = Lock.acquire(paths.lock, nextRunId(store));
   if (!acquired.ok)
-    throw new UsageError(
+    throw new LockedError(
       `a head took the campaign over meanwhile (${describeHolder(acquired.holder)}); run 'campaign cancel ${file}' again`,
-      Exit.locked,
     );
   try {
     store.load();
     const runId = nextRunId(store);
     acquired.lock.retag(runId);
     const check = leftovers(store, paths, file);
-    if (!check.ok) throw new UsageError(check.message, Exit.locked);
+    if (!check.ok) throw new LockedError(check.message);
     const { attempts, runs } = check.left;
-    let handles: Handle[] = attempts.map(([id, rec]) => ({
+    const handles: Handle[] = attempts.map(([id, rec]) => ({
       taskId: id,
       attempt: rec.attempt,
       jobId: rec.jobId ?? '',
       files: paths.attempt(rec.startRun!, id, rec.attempt),
     }));
-    const run = execaRunner();
-    if (handles.some((h) => h.jobId === '')) {
-      // Recorded before sbatch answered: found through the run's submission ledger.
-      const found = await place(handles, { run, locate: defaultLocate, book: new JobBook() });
-      handles = [...found.placed.map((p) => p.handle), ...found.missing];
-    }
     const last = runs[runs.length - 1]!;
-    const adapter = new SlurmAdapter({
-      dir: join(paths.run(last), 'slurm'),
-      campaign: loaded.campaign.name,
-      runId: last,
-      ...(sched.pollInterval !== undefined ? { pollInterval: sched.pollInterval } : {}),
-    });
-    const withJobs = handles.filter((h) => h.jobId !== '');
+    const adapter = await adapterFor(sched, { paths, runId: last, campaign: loaded.campaign.name });
+    let ended: Map<string, Update & { kind: 'ended' }>;
     try {
-      await adapter.cancel(withJobs);
+      ended = await cancelAll(adapter, handles);
     } catch (e) {
-      throw new UsageError(`cannot cancel the run's jobs: ${(e as Error).message}`, Exit.failed);
+      throw new IoFailure(`cannot cancel the run's jobs: ${(e as Error).message}`);
     } finally {
       await adapter.close();
     }
-    await settle(
-      run,
-      withJobs.map((h) => h.jobId),
-    );
     // An attempt that finished before the cancel keeps its result: the next head collects it.
+    const key = (h: Handle) => `${h.taskId}\0${h.attempt}`;
     const finished = handles.filter((h) => {
-      const r = readResult(h.files.result);
-      return r !== undefined && r.exit === 0 && r.signal === 0 && !r.cancelled && !r.timedOut;
+      const u = ended.get(key(h));
+      return u !== undefined && u.failure === undefined;
     });
     const cancelled = handles.filter((h) => !finished.includes(h));
     record(ctx, runId, sched, cancelled, attempts);
     const n = cancelled.length;
     const jobs = `${n} attempt${n === 1 ? '' : 's'}`;
-    return `no head is running the campaign: cancelled ${jobs} of run ${runs.join(', ')} on ${sched.type} (one scancel) and recorded ${n === 1 ? 'it' : 'them'} as cancelled${
+    return `no head is running the campaign: cancelled ${jobs} of run ${runs.join(', ')} on ${sched.type} and recorded ${n === 1 ? 'it' : 'them'} as cancelled${
       finished.length > 0
         ? `; ${finished.length} had finished already, and the next run collects ${finished.length === 1 ? 'it' : 'them'}`
         : ''
@@ -106,19 +73,42 @@ export async function cancelWithoutHead(ctx: CampaignContext, sched: CampaignSch
   }
 }
 
-/** Waits (bounded) until the jobs have left the queue, so that what they record is final. */
-async function settle(run: ReturnType<typeof execaRunner>, jobIds: readonly string[]): Promise<void> {
+/**
+ * Takes the attempts over, cancels them all with one call and waits (bounded) until the
+ * adapter has reported how each ended, so that what they record is final. An attempt handed
+ * over before its job id was known is placed by the adapter's reattach (a `queued` update).
+ */
+async function cancelAll(
+  adapter: SchedulerAdapter,
+  handles: readonly Handle[],
+): Promise<Map<string, Update & { kind: 'ended' }>> {
+  const key = (h: Handle) => `${h.taskId}\0${h.attempt}`;
+  const current = new Map(handles.map((h) => [key(h), h]));
+  const ended = new Map<string, Update & { kind: 'ended' }>();
+  let wake: (() => void) | undefined;
+  adapter.start((updates) => {
+    for (const u of updates) {
+      if (u.kind === 'queued' || u.kind === 'running') current.set(key(u.handle), u.handle);
+      else if (u.kind === 'ended') ended.set(key(u.handle), u);
+      else if (u.kind === 'unsatisfiable')
+        ended.set(key(u.handle), { kind: 'ended', handle: u.handle, outcome: {}, failure: 'cancelled' });
+    }
+    wake?.();
+  });
+  await adapter.reattach(handles);
+  const live = [...current.values()].filter((h) => !ended.has(key(h)) && h.jobId !== '');
+  if (live.length > 0) await adapter.cancel(live, { force: true });
   const until = Date.now() + SETTLE_MS;
-  while (jobIds.length > 0 && Date.now() < until) {
-    const q = await queryQueue(run, jobIds);
-    if (!q.ok) return;
-    const live = jobIds.filter((id) => {
-      const row = q.rows.get(id);
-      return row !== undefined && !OVER.has(row.state);
+  while (ended.size < current.size && Date.now() < until) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    if (live.length === 0) return;
-    await new Promise((r) => setTimeout(r, 1000));
   }
+  return ended;
 }
 
 /** The cancellations as a run of their own: its record, one `c` per attempt, its end. */
@@ -140,7 +130,7 @@ function record(
     mkdirSync(paths.run(runId), { recursive: true });
     writer = new JournalWriter(paths.journal(runId));
   } catch (e) {
-    throw new UsageError(describeWriteError(paths.root, e as NodeJS.ErrnoException), Exit.failed);
+    throw new IoFailure(describeWriteError(paths.root, e as NodeJS.ErrnoException));
   }
   const t = Date.now();
   writer.append({
@@ -162,8 +152,5 @@ function record(
   writer.append({ k: 'end', t, status: 'cancelled', counts });
   writer.close();
   if (writer.failure)
-    throw new UsageError(
-      `the jobs are cancelled, but ${describeWriteError(paths.root, writer.failure)}`,
-      Exit.failed,
-    );
+    throw new IoFailure(`the jobs are cancelled, but ${describeWriteError(paths.root, writer.failure)}`);
 }

@@ -127,9 +127,16 @@ export type SchedulerType = 'local' | 'slurm' | 'sge';
 
 export interface CampaignScheduler extends SchedulerOptions {
   readonly type: SchedulerType;
+  /** The schedulers the file is written for besides `type` (`targets`), if it says so. */
+  readonly targets?: readonly SchedulerType[];
   readonly pollInterval?: number;
   readonly submitRate?: number;
+  /** The adapter's own run settings as written (Grid Engine's `pe`, `memory_complex`, ...). */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** `[campaign.scheduler]` keys that set up an adapter, kept as written for the registry. */
+const ADAPTER_SETTINGS = ['pe', 'memory_complex', 'memory_per_slot', 'gpu_complex'] as const;
 
 /**
  * `[campaign.cluster]` read in place, or `cluster = "clusters/NAME.toml"`: a file the command
@@ -369,6 +376,8 @@ export function buildCampaign(
           )
         : {}),
       ...(typeof sched.submit_rate === 'number' ? { submitRate: sched.submit_rate } : {}),
+      ...(isStringArray(sched.targets) ? { targets: sched.targets.filter(isSchedulerType) } : {}),
+      ...adapterSettings(sched),
     },
     plugins: stringList(c.plugins),
     seed: typeof c.seed === 'number' ? c.seed : 0,
@@ -555,6 +564,19 @@ function retryPolicy(v: unknown, from: RetryPolicy, path: DocPath, diagnostics: 
     backoff: backoff ?? from.backoff,
     on: isStringArray(v.on) ? (v.on as FailureKind[]) : from.on,
   };
+}
+
+const isSchedulerType = (v: string): v is SchedulerType => v === 'local' || v === 'slurm' || v === 'sge';
+
+function adapterSettings(t: Record<string, unknown>): {
+  settings?: Record<string, string | number | boolean>;
+} {
+  const o: Record<string, string | number | boolean> = {};
+  for (const k of ADAPTER_SETTINGS) {
+    const v = t[k];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') o[k] = v;
+  }
+  return Object.keys(o).length > 0 ? { settings: o } : {};
 }
 
 function schedulerOptions(t: Record<string, unknown>): SchedulerOptions {

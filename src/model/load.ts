@@ -11,6 +11,7 @@ import type { Pairing } from './expand/edges.js';
 import { type ExpansionReport, expandCampaign } from './expand/index.js';
 import { buildGraph, type CampaignGraph, checkBudget } from './graph.js';
 import { resolveDependencies } from './resolve.js';
+import { checkSchedulerOptions } from './scheduler-options.js';
 import { settingTypes, validateSchema } from './schema.js';
 import type { TaskGraph } from './tasks.js';
 import { checkWorkflows, prepareWorkflows } from './workflows/bind.js';
@@ -93,7 +94,7 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
   diagnostics.push(...validateSchema(data));
   lap('schema');
   const { campaign, diagnostics: treeProblems } = buildCampaign(data, read.path, dirname(read.path));
-  diagnostics.push(...treeProblems);
+  diagnostics.push(...treeProblems, ...checkSchedulerOptions(data, campaign));
   const registry = WorkflowRegistry.withBuiltins();
   if (campaign.plugins.length > 0) diagnostics.push(...(await loadPlugins(campaign, registry)));
   const bound = checkWorkflows(campaign, registry, diagnostics);

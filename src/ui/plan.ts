@@ -11,6 +11,7 @@ import type { NodeEdge } from '../model/resolve.js';
 import { displayCommand, shellQuote } from '../model/shell.js';
 import type { NodeTasks, TaskGraph } from '../model/tasks.js';
 import { formatDuration, formatMemory } from '../model/units.js';
+import { schedulers } from '../schedulers/index.js';
 
 const LIST_LIMIT = 10;
 
@@ -189,12 +190,10 @@ function formatEstimate(e: NonNullable<NodeTasks['estimate']>): string {
 
 function schedulerDetail(c: Campaign): string {
   const s = c.scheduler;
-  const bits = [
-    s.partition && `partition ${s.partition}`,
-    s.queue && `queue ${s.queue}`,
-    s.account && `account ${s.account}`,
-    s.project && `project ${s.project}`,
-    s.qos && `qos ${s.qos}`,
-  ].filter(Boolean);
+  // Only what the chosen scheduler understands: the rest does not apply to this run.
+  const understood = schedulers[s.type].options;
+  const bits = (['partition', 'queue', 'account', 'project', 'qos'] as const)
+    .filter((k) => s[k] !== undefined && k in understood)
+    .map((k) => `${k} ${s[k]}`);
   return bits.length > 0 ? ` (${bits.join(', ')})` : '';
 }

@@ -93,7 +93,7 @@ describeSlurm('a detached Slurm run of a campaign file that says local', () => {
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(
-      /^no head is running the campaign: cancelled 3 attempts of run \S+ on slurm \(one scancel\) and recorded them as cancelled\n$/,
+      /^no head is running the campaign: cancelled 3 attempts of run \S+ on slurm and recorded them as cancelled\n$/,
     );
     await waitFor(() => liveJobs(`${name}.`).length === 0, 60_000);
     const s = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout) as Status;

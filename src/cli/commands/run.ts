@@ -2,6 +2,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { Capacity } from '../../exec/engine.js';
 import { Action, parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
+import { schedulers } from '../../schedulers/index.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
@@ -109,12 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const schedType = loaded.campaign.scheduler.type;
-  if (schedType === 'sge') {
-    throw new UsageError(
-      'the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"',
-    );
-  }
-  if (values.detach && schedType === 'local') {
+  if (values.detach && !schedulers[schedType].detachable) {
     throw new UsageError(`--detach needs a batch scheduler; ${file} runs on the local machine`);
   }
   return runHead({

@@ -108,11 +108,6 @@ async function pickUp(
   const runs = ctx.store.runIds();
   const head = ctx.store.header(runs[runs.length - 1]!);
   const sched = recordedScheduler(head) ?? ctx.loaded.campaign.scheduler;
-  if (sched.type === 'sge') {
-    throw new UsageError(
-      'the Grid Engine adapter is not available yet: use scheduler type "local" or "slurm"',
-    );
-  }
   const overrides = schedulerOverrides(sched, ctx.loaded.campaign.scheduler);
   const c =
     overrides.length > 0 ? await openCampaign(ctx.file, { set: [...set, ...overrides], stateDir }) : ctx;

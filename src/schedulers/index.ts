@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import type { CampaignScheduler, SchedulerType } from '../model/campaign.js';
+import type { SchedulerAdapter } from './contract.js';
+
+/**
+ * The scheduler adapters: one entry each, with its name, the options it understands and how
+ * one is built for a run. Nothing else in the program names an adapter: a new one is a folder
+ * beside these and an entry here. Adapters load on first use, so commands that only read the
+ * campaign file do not pay for the batch schedulers' code.
+ */
+
+/**
+ * Where an option is written: `job` options may be set in `[campaign.scheduler]`, in
+ * `[campaign.defaults.scheduler]` and in any table's `scheduler` (closest wins); `run` options
+ * only in `[campaign.scheduler]`, since they set up the adapter itself.
+ */
+export type OptionScope = 'job' | 'run';
+
+export interface OptionSpec {
+  readonly scope: OptionScope;
+  readonly summary: string;
+}
+
+/** What an adapter is built for: the run, and where the run keeps its files. */
+export interface AdapterRun {
+  /** The run's folder (`.campaign/<stem>/runs/<run>`); an adapter keeps its files below it. */
+  readonly dir: string;
+  readonly runId: string;
+  readonly campaign: string;
+}
+
+export interface AdapterEntry {
+  readonly name: SchedulerType;
+  readonly summary: string;
+  /** Whether work goes on without the head, so a run may detach (`run --detach`). */
+  readonly detachable: boolean;
+  /** The `[campaign.scheduler]` keys it understands (besides `type` and `targets`). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly create: (sched: CampaignScheduler, run: AdapterRun) => Promise<SchedulerAdapter>;
+}
+
+const POLL: OptionSpec = {
+  scope: 'run',
+  summary: 'seconds between queue polls at the fastest (a duration such as "2s")',
+};
+const RATE: OptionSpec = { scope: 'run', summary: 'at most this many submissions per second' };
+const DIRECTIVES: OptionSpec = {
+  scope: 'job',
+  summary: 'extra directives passed to the scheduler verbatim',
+};
+
+/** A run setting from `[campaign.scheduler]`, as the adapter's constructor wants it. */
+function setting<T>(sched: CampaignScheduler, key: string, check: (v: unknown) => v is T): T | undefined {
+  const v = sched.settings?.[key];
+  return check(v) ? v : undefined;
+}
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+
+/** Only the keys whose value is defined: the adapters' options are exact. */
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const local: AdapterEntry = {
+  name: 'local',
+  summary: 'the machine the campaign runs on; the engine admits work by free cores and memory',
+  detachable: false,
+  options: {},
+  create: async () => {
+    const { LocalAdapter } = await import('./local/adapter.js');
+    return new LocalAdapter();
+  },
+};
+
+const slurm: AdapterEntry = {
+  name: 'slurm',
+  summary: 'Slurm: array jobs, native dependencies, one squeue per poll',
+  detachable: true,
+  options: {
+    partition: { scope: 'job', summary: 'the partition (--partition)' },
+    account: { scope: 'job', summary: 'the account charged (--account)' },
+    qos: { scope: 'job', summary: 'the quality of service (--qos)' },
+    directives: DIRECTIVES,
+    poll_interval: POLL,
+    submit_rate: RATE,
+  },
+  create: async (sched, run) => {
+    const { SlurmAdapter } = await import('./slurm/adapter.js');
+    return new SlurmAdapter({
+      dir: join(run.dir, 'slurm'),
+      campaign: run.campaign,
+      runId: run.runId,
+      ...defined({ pollInterval: sched.pollInterval, submitRate: sched.submitRate }),
+    });
+  },
+};
+
+const sge: AdapterEntry = {
+  name: 'sge',
+  summary: 'Grid Engine: array jobs, holds, one qstat per poll',
+  detachable: true,
+  options: {
+    queue: { scope: 'job', summary: 'the queue (-q)' },
+    partition: { scope: 'job', summary: 'the queue, as the planner names it (-q; `queue` wins)' },
+    project: { scope: 'job', summary: 'the project charged (-P)' },
+    directives: DIRECTIVES,
+    poll_interval: POLL,
+    submit_rate: RATE,
+    pe: { scope: 'run', summary: 'parallel environment for tasks of more than one core (-pe NAME N)' },
+    memory_complex: {
+      scope: 'run',
+      summary: 'the complex that carries memory (default h_vmem; "none": no memory request)',
+    },
+    memory_per_slot: {
+      scope: 'run',
+      summary: 'whether that complex counts per slot, as h_vmem does (default true)',
+    },
+    gpu_complex: { scope: 'run', summary: 'the complex that carries GPUs per slot (such as "gpu")' },
+  },
+  create: async (sched, run) => {
+    const { SgeAdapter } = await import('./sge/adapter.js');
+    return new SgeAdapter({
+      dir: join(run.dir, 'sge'),
+      campaign: run.campaign,
+      runId: run.runId,
+      ...defined({
+        pollInterval: sched.pollInterval,
+        submitRate: sched.submitRate,
+        pe: setting(sched, 'pe', isString),
+        memoryComplex: setting(sched, 'memory_complex', isString),
+        memoryPerSlot: setting(sched, 'memory_per_slot', isBoolean),
+        gpuComplex: setting(sched, 'gpu_complex', isString),
+      }),
+    });
+  },
+};
+
+/** Every adapter, by the name `[campaign.scheduler] type` gives it. */
+export const schedulers: Readonly<Record<SchedulerType, AdapterEntry>> = { local, slurm, sge };
+
+/** The scheduler names, in the order docs and diagnostics list them. */
+export const schedulerNames = Object.keys(schedulers) as SchedulerType[];
+
+/** Keys of `[campaign.scheduler]` that every adapter reads. */
+export const COMMON_KEYS: ReadonlySet<string> = new Set(['type', 'targets']);
+
+/** The option keys of every adapter, each once. */
+export function allOptionKeys(): string[] {
+  return [...new Set(schedulerNames.flatMap((n) => Object.keys(schedulers[n].options)))];
+}
