@@ -4,7 +4,7 @@ import type { TaskGraph } from '../model/tasks.js';
 import { resolveState } from '../state/layout.js';
 import type { StatePaths } from '../state/paths.js';
 import { StateStore } from '../state/store.js';
-import { UsageError } from './exit.js';
+import { IoFailure } from './exit.js';
 import { loadOrExit } from './load.js';
 
 /** A campaign loaded for a command that works with its state. */
@@ -32,7 +32,7 @@ export async function openCampaign(
     try {
       mkdirSync(paths.runsDir, { recursive: true });
     } catch (e) {
-      throw new UsageError(`cannot create the state directory ${paths.root}: ${(e as Error).message}`);
+      throw IoFailure.of('create the state directory', paths.root, e);
     }
   }
   const store = new StateStore(paths).load();

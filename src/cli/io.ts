@@ -49,3 +49,22 @@ export function batched(write: (text: string) => void): { line: (text: string) =
     flush,
   };
 }
+
+/** A writer that gathers output and writes it in pieces of about 64 KiB: never one huge string. */
+export function chunked(write: (text: string) => void): { write: (text: string) => void; flush: () => void } {
+  let parts: string[] = [];
+  let size = 0;
+  const flush = () => {
+    write(parts.join(''));
+    parts = [];
+    size = 0;
+  };
+  return {
+    write: (text) => {
+      parts.push(text);
+      size += text.length;
+      if (size > 65_536) flush();
+    },
+    flush,
+  };
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { cancel, usage as cancelUsage } from './commands/cancel.js';
+import { cluster, usage as clusterUsage } from './commands/cluster.js';
 import { collect, usage as collectUsage } from './commands/collect.js';
 import { completion, usage as completionUsage } from './commands/completion.js';
 import { expand, usage as expandUsage } from './commands/expand.js';
@@ -14,7 +15,7 @@ import { status, usage as statusUsage } from './commands/status.js';
 import { trace, usage as traceUsage } from './commands/trace.js';
 import { validate, usage as validateUsage } from './commands/validate.js';
 import { watch, usage as watchUsage } from './commands/watch.js';
-import { Exit, UsageError } from './exit.js';
+import { asIoFailure, CliFailure, Exit, UsageError } from './exit.js';
 import { err, out } from './io.js';
 
 type Command = (argv: string[]) => number | Promise<number>;
@@ -25,6 +26,11 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
     run: plan,
     summary: 'show the campaign tree, dependencies, commands and resources',
     usage: planUsage,
+  },
+  cluster: {
+    run: cluster,
+    summary: 'probe the scheduler and write a cluster description',
+    usage: clusterUsage,
   },
   graph: { run: graph, summary: 'print the DAG as dot, mermaid or json', usage: graphUsage },
   expand: {
@@ -109,9 +115,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError) {
-      if (e.message) err(`campaign: ${e.message}\n`);
-      process.exitCode = e.exitCode;
+    const failure = e instanceof CliFailure ? e : asIoFailure(e);
+    if (failure) {
+      // usage: exit 2 (the message may be empty: the diagnostics are printed already);
+      // locked: exit 3; io: the path and the system's reason, exit 1.
+      if (failure.message) err(`campaign: ${failure.message}\n`);
+      process.exitCode = failure.exitCode;
       return;
     }
     // A bug: say so plainly; the stack only on request.

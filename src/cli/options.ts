@@ -3,10 +3,53 @@ import { UsageError } from './exit.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+// Each option is declared here once; a command spreads the groups it takes.
+
+/** `--help`, which every command takes. */
+export const helpOption = {
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
 /** Options every command that reads a campaign file takes. */
 export const campaignOptions = {
   set: { type: 'string', multiple: true, short: 's' },
-  help: { type: 'boolean', short: 'h' },
+  ...helpOption,
+} as const satisfies Options;
+
+/** `--state-dir DIR`: where the campaign's state lives. */
+export const stateDirOption = {
+  'state-dir': { type: 'string' },
+} as const satisfies Options;
+
+/** `--json`: output for tools. */
+export const jsonOption = {
+  json: { type: 'boolean' },
+} as const satisfies Options;
+
+/** `--format F`, for commands with several formats (`--json` is `--format json`). */
+export const formatOption = {
+  format: { type: 'string' },
+  ...jsonOption,
+} as const satisfies Options;
+
+/** `--run RUN`: one recorded run. */
+export const runOption = {
+  run: { type: 'string' },
+} as const satisfies Options;
+
+/** `--ui MODE`: the live view. */
+export const uiOption = {
+  ui: { type: 'string' },
+} as const satisfies Options;
+
+/** Which tasks a run takes; the patterns name tasks as `logs` does (see task-names.ts). */
+export const selectionOptions = {
+  only: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  until: { type: 'string' },
+  index: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const satisfies Options;
 
 /** parseArgs with usage errors instead of exceptions. */
@@ -28,4 +71,24 @@ export function oneOf<T extends string>(
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+}
+
+/** The output format of `--format F` and `--json`; both at once must agree. */
+export function formatOf<T extends string>(
+  values: { format?: string | undefined; json?: boolean | undefined },
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const format = oneOf('format', values.format, allowed, fallback);
+  if (!values.json) return format;
+  if (values.format !== undefined && values.format !== 'json')
+    throw new UsageError(`--json and --format ${values.format} ask for different outputs: give one`);
+  return 'json' as T;
+}
+
+/** The `--ui` mode, if given. */
+export function uiOf(value: string | undefined): 'dashboard' | 'plain' | 'json' | undefined {
+  return value === undefined
+    ? undefined
+    : oneOf('ui', value, ['dashboard', 'plain', 'json'] as const, 'plain');
 }

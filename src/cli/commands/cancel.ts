@@ -2,11 +2,11 @@ import { hostname } from 'node:os';
 import { isOurs } from '../../schedulers/launcher/pid.js';
 import { describeHolder, holderAlive, Lock, provenHead } from '../../state/lock.js';
 import { openCampaign } from '../context.js';
-import { Exit, UsageError } from '../exit.js';
+import { Exit, LockedError, UsageError } from '../exit.js';
 import { cancelWithoutHead } from '../headless-cancel.js';
 import { out } from '../io.js';
-import { defaultCampaignFile } from '../locate-file.js';
-import { parse } from '../options.js';
+import { campaignFile } from '../locate-file.js';
+import { campaignOptions, parse, stateDirOption } from '../options.js';
 import { leftovers } from '../takeover.js';
 
 export const usage = `Usage: campaign cancel [FILE] [--state-dir DIR]
@@ -22,20 +22,13 @@ Examples:
   campaign cancel`;
 
 export async function cancel(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      help: { type: 'boolean', short: 'h' },
-      'state-dir': { type: 'string' },
-      set: { type: 'string', multiple: true },
-    },
-    usage,
-  );
+  const { values, positionals } = parse(argv, { ...campaignOptions, ...stateDirOption }, usage);
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
+  if (positionals.length > 1) throw new UsageError(`cancel takes at most one FILE\n\n${usage}`);
+  const file = campaignFile(positionals[0], values['state-dir']);
   const ctx = await openCampaign(file, {
     set: values.set ?? [],
     stateDir: values['state-dir'],
@@ -64,7 +57,7 @@ export async function cancel(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const check = leftovers(store, paths, file);
-  if (!check.ok) throw new UsageError(check.message, Exit.locked);
+  if (!check.ok) throw new LockedError(check.message);
   const { attempts, scheduler } = check.left;
   const sched = scheduler ?? ctx.loaded.campaign.scheduler;
   if (attempts.length > 0 && sched.type !== 'local') {

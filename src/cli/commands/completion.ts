@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { type CompletionSpec, completionScript, optionsOfUsage } from '../../ui/completion.js';
 import { Exit, UsageError } from '../exit.js';
 import { out } from '../io.js';
 import { loadOrExit } from '../load.js';
-import { parse } from '../options.js';
+import { findCampaignFile } from '../locate-file.js';
+import { helpOption, parse } from '../options.js';
 
 export const usage = `Usage: campaign completion bash|zsh|fish
        campaign completion --ids [FILE]
@@ -11,8 +11,8 @@ export const usage = `Usage: campaign completion bash|zsh|fish
 Prints a shell completion script: commands, their options, and the node and task ids of the
 campaign file in the current folder (for --only, --from, --until, --force, logs).
 
-  --ids          print the node and task ids of FILE (default: ./campaign.toml or .yaml),
-                 one a line; the scripts call this as you type
+  --ids          print the node and task ids of FILE (default: the campaign of the latest
+                 run here, or ./campaign.toml), one a line; the scripts call this as you type
 
 Examples:
   eval "$(campaign completion bash)"
@@ -27,11 +27,7 @@ type Table = Readonly<Record<string, { readonly summary: string; readonly usage:
 
 /** `campaign completion`, given the command table to complete. */
 export async function completion(argv: string[], commands: Table): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { ids: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    usage,
-  );
+  const { values, positionals } = parse(argv, { ids: { type: 'boolean' }, ...helpOption }, usage);
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
@@ -55,7 +51,7 @@ export async function completion(argv: string[], commands: Table): Promise<numbe
 
 /** Node ids (groups included) and task ids of the campaign, one a line. */
 async function ids(given: string | undefined): Promise<number> {
-  const file = given ?? ['campaign.toml', 'campaign.yaml', 'campaign.yml'].find((f) => existsSync(f));
+  const file = given ?? findCampaignFile();
   if (!file) return Exit.ok;
   const loaded = await loadOrExit({ file });
   const seen = new Set<string>();

@@ -1,15 +1,17 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { nearest } from '../../config/suggest.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { out } from '../io.js';
-import { defaultCampaignFile } from '../locate-file.js';
-import { parse } from '../options.js';
+import { campaignFile } from '../locate-file.js';
+import { campaignOptions, parse, runOption, stateDirOption } from '../options.js';
+import { oneTask } from '../task-names.js';
 
 export const usage = `Usage: campaign logs TASK [FILE] [--err] [--follow] [--attempt N] [--run RUN]
 
-Prints a task's output from its latest attempt (or the one given). TASK is a node id, or an
-instance id such as 'wepp[huc-1201]'.
+Prints a task's output from its latest attempt (or the one given). TASK names one task as
+--only does: its id, its node's path or bare name ('wafer-tests'), or with an instance
+('wepp[huc-1201]', 'watershed.wepp[huc-1201]'). Without FILE, the campaign of the latest
+run here, or ./campaign.toml.
 
   --err          standard error instead of standard output
   --follow, -f   keep printing as the attempt writes, until it ends
@@ -25,13 +27,12 @@ export async function logs(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
-      help: { type: 'boolean', short: 'h' },
+      ...campaignOptions,
+      ...stateDirOption,
+      ...runOption,
       err: { type: 'boolean' },
       follow: { type: 'boolean', short: 'f' },
       attempt: { type: 'string' },
-      run: { type: 'string' },
-      'state-dir': { type: 'string' },
-      set: { type: 'string', multiple: true },
     },
     usage,
   );
@@ -39,20 +40,21 @@ export async function logs(argv: string[]): Promise<number> {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const task = positionals[0];
-  if (!task) throw new UsageError(`logs needs a TASK\n\n${usage}`);
-  const file = positionals[1] ?? defaultCampaignFile(values['state-dir']);
+  const name = positionals[0];
+  if (!name || positionals.length > 2)
+    throw new UsageError(`logs needs a TASK, and at most one FILE\n\n${usage}`);
+  const file = campaignFile(positionals[1], values['state-dir']);
   const { tasks, store, paths } = await openCampaign(file, {
     set: values.set ?? [],
     stateDir: values['state-dir'],
   });
+  // Named as --only names tasks; a task the campaign no longer lists but whose attempts are
+  // recorded (a chunk whose items `skip_complete` now leaves out as done) still has its logs.
+  const named = oneTask(tasks, store, name);
+  if (!named.ok)
+    throw new UsageError(named.message.replace(/^no task matches ('[^']*')/, `no task $1 in ${file}`));
+  const task = named.id;
   const rec = store.tasks.get(task);
-  // A task the campaign no longer lists but whose attempts are recorded (a chunk whose items
-  // `skip_complete` now leaves out as done) still has its logs.
-  if (!tasks.indexOf.has(task) && !rec) {
-    const near = nearest(task, tasks.indexOf.keys());
-    throw new UsageError(`no task '${task}' in ${file}${near ? `; did you mean '${near}'?` : ''}`);
-  }
   if (!rec || rec.attempt === 0) throw new UsageError(`'${task}' has not run yet`);
   const unfinished = rec.state === 'running' || rec.state === 'queued';
   const run = values.run ?? (unfinished ? (rec.startRun ?? rec.run) : rec.run);

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { resolveState } from '../../state/layout.js';
 import { type ReportData, reportData } from '../../ui/report/data.js';
 import { renderReport } from '../../ui/report/render.js';
-import { Exit, UsageError } from '../exit.js';
+import { Exit, IoFailure, UsageError } from '../exit.js';
 import { out } from '../io.js';
 import { loadOrExit } from '../load.js';
-import { defaultCampaignFile } from '../locate-file.js';
-import { campaignOptions, parse } from '../options.js';
+import { campaignFile } from '../locate-file.js';
+import { campaignOptions, jsonOption, parse, runOption, stateDirOption } from '../options.js';
 
-export const usage = `Usage: campaign report [FILE] [--run RUN] [--out report.html] [--all-runs] [--state-dir DIR]
+export const usage = `Usage: campaign report [FILE] [--run RUN] [--out report.html] [--all-runs] [--json] [--state-dir DIR]
 
 Writes one self-contained HTML page about a run (the latest, or RUN): a summary (who, where,
 when, how it ended, core-hours and GB-hours used against requested), a timeline of every
@@ -17,26 +17,28 @@ task (queue wait, run time, retries, the critical path), resource use per node a
 against the requests with right-size suggestions, retry chains, the DAG of subcampaigns, a
 comparison with the previous run, and failures with the tail of their stderr. The page loads
 nothing from anywhere and reads without JavaScript. Without FILE, the campaign of the latest
-run here.
+run here, or ./campaign.toml.
 
   --run RUN      that run (an id from 'campaign runs', or its end: run002)
   --out FILE     where to write the page (default report.html; - for standard output)
   --all-runs     cover every run up to RUN: each run's timeline, resources over all of them
+  --json         say what was written as JSON: { "run", "status", "path", "bytes" }
 
 Examples:
   campaign report
   campaign report campaigns/so-mapmaking/campaign.toml --out /tmp/so.html
-  campaign report --run run002 --all-runs`;
+  campaign report --run run001 --all-runs --json`;
 
 export async function report(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       ...campaignOptions,
-      run: { type: 'string' },
+      ...runOption,
+      ...jsonOption,
+      ...stateDirOption,
       out: { type: 'string', short: 'o' },
       'all-runs': { type: 'boolean' },
-      'state-dir': { type: 'string' },
     },
     usage,
   );
@@ -55,10 +57,15 @@ export async function report(argv: string[]): Promise<number> {
   try {
     writeFileSync(dest, html);
   } catch (e) {
-    throw new UsageError(`cannot write ${dest}: ${(e as Error).message}`);
+    throw IoFailure.of('write', dest, e);
   }
   const run = data.runs[data.runs.length - 1]!;
-  out(`report of run ${run.id} (${run.status}): ${resolve(dest)} (${kib(html.length)})\n`);
+  const bytes = Buffer.byteLength(html);
+  out(
+    values.json
+      ? `${JSON.stringify({ run: run.id, status: run.status, path: resolve(dest), bytes })}\n`
+      : `report of run ${run.id} (${run.status}): ${resolve(dest)} (${kib(html.length)})\n`,
+  );
   return Exit.ok;
 }
 
@@ -71,7 +78,7 @@ export async function loadReportData(
   given: string | undefined,
   values: { set?: string[]; 'state-dir'?: string; run?: string; 'all-runs'?: boolean },
 ): Promise<ReportData> {
-  const file = given ?? defaultCampaignFile(values['state-dir']);
+  const file = campaignFile(given, values['state-dir']);
   const loaded = await loadOrExit({ file, set: values.set ?? [] });
   const paths = resolveState(file, values['state-dir'], loaded.campaign.stateDir);
   const built = reportData(

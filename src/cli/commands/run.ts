@@ -1,19 +1,30 @@
 import { availableParallelism, totalmem } from 'node:os';
 import type { Capacity } from '../../exec/engine.js';
-import { Action, parseIndexRange, planRun } from '../../exec/select.js';
+import { parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
 import { schedulers } from '../../schedulers/index.js';
+import { dryRunJson, formatDryRun } from '../../ui/dry-run.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
 import { out } from '../io.js';
-import { campaignOptions, oneOf, parse } from '../options.js';
+import { campaignFile } from '../locate-file.js';
+import {
+  campaignOptions,
+  jsonOption,
+  parse,
+  selectionOptions,
+  stateDirOption,
+  uiOf,
+  uiOption,
+} from '../options.js';
 
-export const usage = `Usage: campaign run FILE [options]
+export const usage = `Usage: campaign run [FILE] [options]
 
 Runs the campaign: every task that is not up to date, in dependency order, on the local
 machine (or the campaign's scheduler). Running it again resumes: finished work is not
-repeated, a changed definition reruns the node and what depends on it.
+repeated, a changed definition reruns the node and what depends on it. Without FILE, the
+campaign of the latest run here, or ./campaign.toml (.yaml, .yml).
 
 Selection:
   --only PATTERN        only these nodes, groups or globs (repeatable)
@@ -22,7 +33,7 @@ Selection:
   --index RANGE         only instances (or chunks) at these positions: 5, 10..20, 10.., ..20
   --retry-failed        only what failed, was skipped or was cancelled
   --force               rerun the selected tasks even if they are up to date
-  --dry-run             list what would run and why, and stop
+  --dry-run             list what would run and why, and stop (--json: as JSON)
 
 Execution:
   --cores N             cores to use at once (default: all)
@@ -32,6 +43,7 @@ Execution:
   --detach              (batch schedulers) hand the whole campaign over and exit; the
                         scheduler runs it with its own dependencies, no head needed
   --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
+  --json                the same as --ui json: one JSON event a line
   --state-dir DIR       where state lives (default: .campaign/<file stem> beside FILE)
   --set path=value      override a value of the campaign file (repeatable)
 
@@ -40,26 +52,23 @@ Exit codes: 0 all succeeded, 1 some failed or were skipped, 2 bad input,
 
 Examples:
   campaign run campaigns/so-mapmaking/campaign.toml
-  campaign run run.toml --dry-run
-  campaign run run.toml --only 'ml-null-tests' --force
-  campaign run run.toml --from level3 --until level4 --cores 8 --memory 64G`;
+  campaign run campaigns/tc-risk/campaign.toml --dry-run
+  campaign run campaigns/so-mapmaking/campaign.toml --only ml-null-tests --force
+  campaign run campaigns/tc-risk/campaign.toml --from level3 --until level4 --cores 2 --memory 4G
+  campaign run campaigns/weppcloud-batch/campaign.toml --only 'wepp[lochsa-*]' --dry-run --json`;
 
 export const runOptions = {
   ...campaignOptions,
-  only: { type: 'string', multiple: true },
-  from: { type: 'string' },
-  until: { type: 'string' },
-  index: { type: 'string' },
-  'retry-failed': { type: 'boolean' },
-  force: { type: 'boolean' },
+  ...selectionOptions,
+  ...stateDirOption,
+  ...uiOption,
+  ...jsonOption,
   'dry-run': { type: 'boolean' },
   cores: { type: 'string' },
   memory: { type: 'string' },
   'max-parallel': { type: 'string' },
   'fail-fast': { type: 'boolean' },
   detach: { type: 'boolean' },
-  ui: { type: 'string' },
-  'state-dir': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -68,12 +77,11 @@ export async function run(argv: string[]): Promise<number> {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError(`run needs exactly one FILE\n\n${usage}`);
-  const ui =
-    values.ui === undefined
-      ? undefined
-      : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
+  if (positionals.length > 1) throw new UsageError(`run takes at most one FILE\n\n${usage}`);
+  const file = campaignFile(positionals[0], values['state-dir']);
+  if (values.json && values.ui !== undefined && values.ui !== 'json')
+    throw new UsageError(`--json and --ui ${values.ui} ask for different outputs: give one`);
+  const ui = values.json ? 'json' : uiOf(values.ui);
   const capacity = capacityOf(values);
   const ctx = await openCampaign(file, {
     set: values.set ?? [],
@@ -100,12 +108,8 @@ export async function run(argv: string[]): Promise<number> {
   const { plan } = selected;
 
   if (values['dry-run']) {
-    out(
-      dryRun(
-        tasks.tasks.map((t) => t.id),
-        plan,
-      ),
-    );
+    const ids = tasks.tasks.map((t) => t.id);
+    out(values.json ? dryRunJson(ids, plan) : formatDryRun(ids, plan));
     return Exit.ok;
   }
 
@@ -138,26 +142,6 @@ export function capacityOf(values: {
         : Math.floor((totalmem() / 1024 / 1024) * 0.9),
     maxParallel: positiveInt('max-parallel', values['max-parallel']) ?? Number.POSITIVE_INFINITY,
   };
-}
-
-function dryRun(
-  ids: readonly string[],
-  plan: { action: Uint8Array; reason: (string | undefined)[] },
-): string {
-  const rows: string[] = [];
-  let done = 0;
-  for (let v = 0; v < ids.length; v++) {
-    if (plan.action[v] === Action.Run) rows.push(`  ${ids[v]}  ${plan.reason[v]}`);
-    else if (plan.action[v] === Action.Done) done++;
-  }
-  let width = 0;
-  for (const r of rows) width = Math.max(width, r.indexOf('  ', 2));
-  const aligned = rows.map((r) => {
-    const cut = r.indexOf('  ', 2);
-    return `${r.slice(0, cut).padEnd(width)}  ${r.slice(cut + 2)}`;
-  });
-  const head = `would run ${rows.length} of ${rows.length + done} selected task${rows.length + done === 1 ? '' : 's'} (${done} up to date)`;
-  return `${head}${rows.length > 0 ? ':' : ''}\n${aligned.map((r) => `${r}\n`).join('')}`;
 }
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
