@@ -8,8 +8,8 @@ import { type CampaignContext, openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
 import { batched, out } from '../io.js';
-import { defaultCampaignFile } from '../locate-file.js';
-import { campaignOptions, oneOf, parse } from '../options.js';
+import { campaignFile } from '../locate-file.js';
+import { campaignOptions, parse, stateDirOption, uiOf, uiOption } from '../options.js';
 import { recordedScheduler, schedulerOverrides } from '../scheduler.js';
 import { openView } from '../view.js';
 import { capacityOf } from './run.js';
@@ -28,20 +28,14 @@ Examples:
   campaign watch --ui plain`;
 
 export async function watch(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { ...campaignOptions, ui: { type: 'string' }, 'state-dir': { type: 'string' } },
-    usage,
-  );
+  const { values, positionals } = parse(argv, { ...campaignOptions, ...uiOption, ...stateDirOption }, usage);
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const ui =
-    values.ui === undefined
-      ? undefined
-      : oneOf('ui', values.ui, ['dashboard', 'plain', 'json'] as const, 'plain');
-  const file = positionals[0] ?? defaultCampaignFile(values['state-dir']);
+  const ui = uiOf(values.ui);
+  if (positionals.length > 1) throw new UsageError(`watch takes at most one FILE\n\n${usage}`);
+  const file = campaignFile(positionals[0], values['state-dir']);
   const ctx = await openCampaign(file, { set: values.set ?? [], stateDir: values['state-dir'] });
   const { paths, store, tasks, loaded } = ctx;
   const holder = Lock.read(paths.lock);
