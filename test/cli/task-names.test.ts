@@ -55,6 +55,8 @@ describe('logs names a task as --only does', () => {
   it('--only takes the same name and selects the same task', () => {
     const r = rig.run(['run', 'campaign.toml', '--only', 'process[ZAF]', '--dry-run', '--force']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('would run 1 of 1 selected task (0 up to date):\n  pipeline.process[ZAF]  forced\n');
+    expect(r.stdout).toBe(
+      'would run 1 of 1 selected task (0 up to date):\n  pipeline.process[ZAF]  forced\n',
+    );
   });
 });
