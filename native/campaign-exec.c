@@ -1,15 +1,21 @@
 /*
  * campaign-exec: runs one attempt of a task and records how it ended.
  *
- *   campaign-exec RESULT OUT ERR TIMEOUT_S GRACE_S -- ARGV...
+ *   campaign-exec RESULT OUT ERR TIMEOUT_S GRACE_S [MEMORY_KIB] -- ARGV...
  *
  * The command runs in a process group of its own, with stdout and stderr appended to OUT
  * and ERR. When it ends, one line is written to RESULT (via a temporary file and rename, so a
  * reader never sees half a result): exit code or signal, whether it timed out, wall time,
- * CPU time and peak memory from wait4(). TIMEOUT_S > 0 sends TERM to the group after that
- * many seconds, then KILL after GRACE_S more. SIGTERM/SIGINT/SIGHUP to this process are
- * forwarded the same way. The launcher outlives its parent: a head that crashed finds the
- * result when it comes back.
+ * CPU time and peak memory (wait4()'s, or the group's sampled total when larger). TIMEOUT_S > 0
+ * sends TERM to the group after that many seconds, then KILL after GRACE_S more.
+ * SIGTERM/SIGINT/SIGHUP to this process are forwarded the same way. The launcher outlives its
+ * parent: a head that crashed finds the result when it comes back.
+ *
+ * MEMORY_KIB > 0 enforces the attempt's memory request: the resident memory of the group (the
+ * sum over its processes, as Slurm's jobacct_gather/linux counts it) is sampled from /proc,
+ * every 10 ms at first and then every 100 ms; when it exceeds the request by more than
+ * MEMORY_TOLERANCE_PERCENT, the group is killed (KILL) and the result says `oom=1`. The
+ * launcher is the group's subreaper, so processes whose parent ended are still found.
  *
  *   campaign-exec --serve
  *
@@ -22,6 +28,7 @@
  * closes (the head went away) the server exits and the launchers go on.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +49,11 @@ static volatile sig_atomic_t timed_out = 0;
 static volatile sig_atomic_t cancelled = 0;
 static volatile sig_atomic_t escalate = 0;
 static unsigned grace = 10;
+
+/* How far over its memory request the group may go before it is killed: a margin for what
+   RSS sampling counts twice (shared pages of a pipeline's processes). Documented in
+   docs/planning.md. */
+#define MEMORY_TOLERANCE_PERCENT 5
 
 static void on_alarm(int sig) {
   (void)sig;
@@ -273,6 +286,151 @@ static int serve(void) {
   return 0;
 }
 
+
+/* ---- memory: the group's resident set, sampled from /proc ---- */
+
+static long page_kib = 4;
+
+/* pgrp, state and resident pages of pid, from /proc/PID/stat. */
+static int proc_stat(pid_t pid, pid_t *pgrp, char *state, unsigned long long *rss) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  /* The command name may hold spaces and parentheses: fields are counted after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p || p[1] != ' ') return -1;
+  p += 2;
+  /* Field 3 is the state, 5 the process group, 24 the resident set in pages. */
+  int field = 3;
+  char *save = NULL;
+  for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+    if (field == 3) *state = tok[0];
+    else if (field == 5) *pgrp = (pid_t)strtol(tok, NULL, 10);
+    else if (field == 24) {
+      *rss = strtoull(tok, NULL, 10);
+      return 0;
+    }
+  }
+  return -1;
+}
+
+struct pids {
+  pid_t *v;
+  size_t len, cap;
+};
+
+static int push(struct pids *s, pid_t pid) {
+  if (s->len == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    pid_t *v = realloc(s->v, cap * sizeof *v);
+    if (!v) return -1;
+    s->v = v;
+    s->cap = cap;
+  }
+  s->v[s->len++] = pid;
+  return 0;
+}
+
+/* Pushes the children of every thread of pid (from /proc/PID/task/TID/children). Returns -1
+   when the kernel has no such files. */
+static int push_children(struct pids *s, pid_t pid) {
+  char path[320];
+  snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  int found = 0, any = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    any = 1;
+    snprintf(path, sizeof path, "/proc/%d/task/%s/children", (int)pid, e->d_name);
+    FILE *f = fopen(path, "re");
+    if (!f) continue;
+    found = 1;
+    long child;
+    while (fscanf(f, "%ld", &child) == 1) push(s, (pid_t)child);
+    fclose(f);
+  }
+  closedir(d);
+  return any && !found ? -1 : 0;
+}
+
+/* The group's resident memory in KiB: the launcher's descendants that are in the group (by
+   the children lists), or, on a kernel without them, every process of the group. */
+static unsigned long long group_rss_kib(pid_t pgid) {
+  static int no_children = 0;
+  unsigned long long total = 0, rss = 0;
+  pid_t pg = 0;
+  char state = 0;
+  if (!no_children) {
+    struct pids todo = {0};
+    if (push_children(&todo, getpid()) < 0) no_children = 1;
+    for (size_t i = 0; i < todo.len && !no_children; i++) {
+      pid_t p = todo.v[i];
+      if (proc_stat(p, &pg, &state, &rss) == 0 && pg == pgid && state != 'Z') total += rss;
+      if (push_children(&todo, p) < 0) no_children = 1;
+    }
+    free(todo.v);
+    if (!no_children) return total * (unsigned long long)page_kib;
+    total = 0;
+  }
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    if (proc_stat((pid_t)strtol(e->d_name, NULL, 10), &pg, &state, &rss) == 0 && pg == pgid && state != 'Z')
+      total += rss;
+  }
+  closedir(d);
+  return total * (unsigned long long)page_kib;
+}
+
+static void on_chld_wake(int sig) { (void)sig; }
+
+/*
+ * Waits for the child while sampling its group's memory; kills the group once it is over
+ * `kill_kib`. SIGCHLD is blocked on entry (since before the fork), so an exit is never missed
+ * between a sample and the wait that follows it. Returns whether the group was killed.
+ */
+static int wait_sampling(pid_t pid, unsigned long long kill_kib, int *status, struct rusage *ru,
+                         unsigned long long *peak_kib) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  long interval_ms = 10;
+  int killed = 0;
+  for (;;) {
+    struct rusage r;
+    int st;
+    pid_t got = wait4(-1, &st, WNOHANG, &r);
+    if (got == pid) {
+      *status = st;
+      *ru = r;
+      return killed;
+    }
+    if (got > 0) continue; /* an orphan of the group, reparented to us: reaped */
+    if (got < 0 && errno == ECHILD) return killed;
+    if (!killed) {
+      unsigned long long now = group_rss_kib(pid);
+      if (now > *peak_kib) *peak_kib = now;
+      if (now > kill_kib) {
+        killed = 1;
+        kill(-pid, SIGKILL);
+      }
+    }
+    struct timespec ts = {interval_ms / 1000, (interval_ms % 1000) * 1000000L};
+    /* Returns at once on SIGCHLD; SIGALRM and SIGTERM run their handlers and end it too. */
+    sigtimedwait(&chld, NULL, &ts);
+    if (interval_ms < 100) interval_ms = interval_ms * 2 > 100 ? 100 : interval_ms * 2;
+  }
+}
+
 /* Records who runs the attempt: "<pid> <start time in clock ticks since boot>", in
    RESULT.pid, so that a new head can tell this launcher from a process that reused its pid. */
 static void write_pidfile(const char *result) {
@@ -306,15 +464,20 @@ int main(int argc, char **argv) {
 }
 
 static int launch(int argc, char **argv) {
-  if (argc < 8 || strcmp(argv[6], "--") != 0) {
-    fprintf(stderr, "usage: campaign-exec RESULT OUT ERR TIMEOUT_S GRACE_S -- ARGV...\n");
+  /* MEMORY_KIB is optional: `--` is argv[6] without it, argv[7] with it. */
+  int dashes = argc >= 8 && strcmp(argv[6], "--") == 0 ? 6 : argc >= 9 && strcmp(argv[7], "--") == 0 ? 7 : 0;
+  if (dashes == 0) {
+    fprintf(stderr, "usage: campaign-exec RESULT OUT ERR TIMEOUT_S GRACE_S [MEMORY_KIB] -- ARGV...\n");
     return 2;
   }
   const char *result = argv[1];
   write_pidfile(result);
   unsigned timeout = (unsigned)strtoul(argv[4], NULL, 10);
   grace = (unsigned)strtoul(argv[5], NULL, 10);
-  char **cmd = &argv[7];
+  unsigned long long mem_kib = dashes == 7 ? strtoull(argv[6], NULL, 10) : 0;
+  char **cmd = &argv[dashes + 1];
+  long pagesize = sysconf(_SC_PAGESIZE);
+  if (pagesize > 0) page_kib = pagesize / 1024;
 
   int out = open_log(argv[2]);
   int err = open_log(argv[3]);
@@ -338,10 +501,26 @@ static int launch(int argc, char **argv) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return 125;
 
+  sigset_t chld, before;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (mem_kib > 0) {
+    /* Orphans of the group come to us, so that sampling still finds them. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sa.sa_handler = on_chld_wake;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    sigprocmask(SIG_BLOCK, &chld, &before);
+  }
+
   pid_t pid = fork();
   if (pid < 0) return 125;
   if (pid == 0) {
     setpgid(0, 0);
+    if (mem_kib > 0) {
+      signal(SIGCHLD, SIG_DFL);
+      sigprocmask(SIG_SETMASK, &before, NULL);
+    }
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
@@ -365,12 +544,18 @@ static int launch(int argc, char **argv) {
   int status = 0;
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
-  while (wait4(pid, &status, 0, &ru) < 0) {
-    if (errno != EINTR) break;
+  unsigned long long peak_kib = 0;
+  int oom = 0;
+  if (mem_kib > 0) {
+    oom = wait_sampling(pid, mem_kib + mem_kib * MEMORY_TOLERANCE_PERCENT / 100, &status, &ru, &peak_kib);
+  } else {
+    while (wait4(pid, &status, 0, &ru) < 0) {
+      if (errno != EINTR) break;
+    }
   }
   if (escalate && !cancelled) timed_out = 1;
   // Reap anything left in the group so that nothing outlives the attempt.
-  if (escalate) kill(-pid, SIGKILL);
+  if (escalate || oom) kill(-pid, SIGKILL);
   long long wall = now_ms(CLOCK_MONOTONIC) - start;
   long long cpu = (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
                   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
@@ -389,8 +574,12 @@ static int launch(int argc, char **argv) {
   snprintf(tmp, n + 8, "%s.tmp", result);
   FILE *f = fopen(tmp, "w");
   if (!f) return 125;
-  fprintf(f, "v1 exit=%d signal=%d timedout=%d cancelled=%d wall_ms=%lld cpu_ms=%lld maxrss_kib=%ld start_ms=%lld pid=%d\n",
-          code, sig, (int)timed_out, (int)cancelled, wall, cpu, ru.ru_maxrss, start_wall, (int)pid);
+  unsigned long long maxrss = ru.ru_maxrss > 0 ? (unsigned long long)ru.ru_maxrss : 0;
+  if (peak_kib > maxrss) maxrss = peak_kib;
+  fprintf(f, "v1 exit=%d signal=%d timedout=%d cancelled=%d wall_ms=%lld cpu_ms=%lld maxrss_kib=%llu start_ms=%lld pid=%d",
+          code, sig, (int)timed_out, (int)cancelled, wall, cpu, maxrss, start_wall, (int)pid);
+  if (mem_kib > 0) fprintf(f, " memlimit_kib=%llu%s", mem_kib, oom ? " oom=1" : "");
+  fputc('\n', f);
   fclose(f);
   rename(tmp, result);
   if (sig) return 128 + sig;

@@ -20,16 +20,27 @@ export const launcherPath: string = nativeLauncher ? NATIVE : PORTABLE;
 export const GRACE_SECONDS = 10;
 
 /**
+ * How far over its memory request an attempt's process group may go before the launcher
+ * kills it (native/campaign-exec.c and .sh hold the same figure): 5%, for what summing the
+ * resident sets of a group's processes counts twice.
+ */
+export const MEMORY_TOLERANCE = 0.05;
+
+/**
  * The argv that runs a submission through the launcher. Values are passed as separate
  * arguments; only a string command (written by the campaign's author) goes to the shell.
+ * A memory request (MiB) is passed in KiB: the launcher kills the attempt's group when its
+ * resident memory goes over it by more than `MEMORY_TOLERANCE`, and the result says `oom=1`.
  */
 export function launcherArgv(s: Submission, grace = GRACE_SECONDS): string[] {
+  const memory = s.resources.memory;
   const head = [
     s.files.result,
     s.files.out,
     s.files.err,
     String(Math.ceil(s.limit ?? 0)),
     String(grace),
+    ...(memory !== undefined && memory > 0 ? [String(Math.ceil(memory * 1024))] : []),
     '--',
   ];
   return [...head, ...commandArgv(s.command, s.setup)];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Outcome } from '../../exec/events.js';
+import { formatMemory } from '../../model/units.js';
 import type { EndFailure } from '../contract.js';
 
 /*
@@ -18,6 +19,10 @@ export interface LaunchResult {
   readonly cpuMs: number;
   readonly maxRssKiB?: number;
   readonly startMs: number;
+  /** The memory request the launcher enforced, in KiB (`memlimit_kib`). */
+  readonly memLimitKiB?: number;
+  /** The launcher killed the group over its memory request (`oom=1`). */
+  readonly oom?: boolean;
   /**
    * Verification inside a batch job (`Submission.verify`), when the command exited 0: `ok`,
    * `outputs` (with `missing`), `check` (with `checkExit`), or `unavailable` (the head
@@ -74,6 +79,8 @@ export function parseResult(text: string): LaunchResult | undefined {
     cpuMs: f.cpu_ms ?? 0,
     ...(f.maxrss_kib !== undefined && f.maxrss_kib >= 0 ? { maxRssKiB: f.maxrss_kib } : {}),
     startMs: f.start_ms ?? 0,
+    ...(f.memlimit_kib !== undefined && f.memlimit_kib > 0 ? { memLimitKiB: f.memlimit_kib } : {}),
+    ...(f.oom === 1 ? { oom: true } : {}),
     ...(verify ? { verify: verify as LaunchResult['verify'] } : {}),
     ...(verify === 'outputs' ? { missing: decodeMissing(words.missing ?? '') } : {}),
     ...(verify === 'check' ? { checkExit: Number.isFinite(f.check_exit) ? f.check_exit! : -1 } : {}),
@@ -100,6 +107,7 @@ export function judge(
     cpuMs: r.cpuMs,
     ...(r.maxRssKiB !== undefined ? { maxRssKiB: r.maxRssKiB } : {}),
   };
+  if (r.oom) return { outcome, failure: 'oom', message: overMemory(r) };
   if (r.timedOut) return { outcome, failure: 'timeout', message: `timed out after ${limit ?? '?'}s` };
   if (r.cancelled) return { outcome, failure: 'cancelled', message: 'cancelled' };
   if (r.signal !== 0) {
@@ -136,4 +144,12 @@ function verified(
     default:
       return { outcome };
   }
+}
+
+/** `out of memory: 131M resident, over its request of 100M` (the launcher killed it). */
+function overMemory(r: LaunchResult): string {
+  const mib = (kib: number) => formatMemory(Math.ceil(kib / 1024));
+  const peak = r.maxRssKiB !== undefined ? `${mib(r.maxRssKiB)} resident, ` : '';
+  const request = r.memLimitKiB !== undefined ? ` of ${mib(r.memLimitKiB)}` : '';
+  return `out of memory: ${peak}over its request${request} (killed by the launcher)`;
 }
