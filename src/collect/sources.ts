@@ -55,8 +55,12 @@ export function selectPieces(
   const ids = new Set(tasks.map((t) => t.id));
   for (const run of chosen.runs) {
     const ok = new Map<string, string>();
-    for (const rec of history.journal(run.id))
-      if (rec.k === 'ok' && ids.has(rec.id)) ok.set(rec.id, rec.r0 ?? run.id);
+    let ran = false;
+    for (const rec of history.journal(run.id)) {
+      if (rec.k === 'run' || rec.k === 'end' || !ids.has(rec.id)) continue;
+      ran = true;
+      if (rec.k === 'ok') ok.set(rec.id, rec.r0 ?? run.id);
+    }
     if (choice.kind === 'succeeded' && run.status !== 'succeeded') {
       notes.push(
         `left out ${run.id}: ${run.status === 'running' ? 'it is still running' : `the run ${run.status}`}`,
@@ -66,7 +70,7 @@ export function selectPieces(
     if (ok.size === 0) {
       if (choice.kind === 'listed')
         missing.push({ message: `${run.id}: \`${node}\` did not succeed in this run, it has no files` });
-      else notes.push(`left out ${run.id}: \`${node}\` did not run in it`);
+      else notes.push(`left out ${run.id}: \`${node}\` ${ran ? 'did not succeed' : 'did not run'} in it`);
       continue;
     }
     for (const t of tasks) {
@@ -111,10 +115,13 @@ function chooseRuns(
       (r) => r.id === name || r.id.endsWith(`_${name}`) || r.id.endsWith(`_run${name.padStart(3, '0')}`),
     );
     if (!run) {
-      const near = nearest(
-        name,
-        runs.map((r) => r.id),
+      // Compared by number (`run009` with `run003`), shown by id.
+      const short = (id: string) => id.slice(id.lastIndexOf('_') + 1);
+      const close = nearest(
+        short(name),
+        runs.map((r) => short(r.id)),
       );
+      const near = runs.find((r) => short(r.id) === close)?.id;
       throw new CollectProblem(
         'unknown-run',
         `there is no run \`${name}\``,
