@@ -7,6 +7,8 @@ export interface Guard {
   refusal(): string | undefined;
   /** Sees each batch of updates before the engine does. */
   inspect(updates: readonly Update[]): void;
+  /** A cancel the scheduler did not take: what it said (the attempts may still run). */
+  cancelFailed(message: string, handles: readonly Handle[]): void;
 }
 
 /**
@@ -19,7 +21,6 @@ export class GuardedAdapter implements SchedulerAdapter {
   readonly admission: SchedulerAdapter['admission'];
   readonly nativeDependencies: boolean;
   readonly detachable: boolean;
-  private onUpdate: (u: readonly Update[]) => void = () => {};
 
   constructor(
     private readonly inner: SchedulerAdapter,
@@ -35,7 +36,6 @@ export class GuardedAdapter implements SchedulerAdapter {
   placement?: (h: Handle) => Placement;
 
   start(onUpdate: (updates: readonly Update[]) => void): void {
-    this.onUpdate = onUpdate;
     this.inner.start((u) => {
       this.guard.inspect(u);
       onUpdate(u);
@@ -45,14 +45,16 @@ export class GuardedAdapter implements SchedulerAdapter {
   async submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
     const why = this.guard.refusal();
     if (why === undefined) return this.inner.submit(batch);
-    // The engine settles a refused single hand-over without looking whether the run is over:
-    // an empty update once the refusal is taken in makes it look.
-    setImmediate(() => this.onUpdate([]));
     return batch.map(() => ({ ok: false as const, message: `not handed over: ${why}` }));
   }
 
-  cancel(handles: readonly Handle[], opts?: { force?: boolean }): Promise<void> {
-    return this.inner.cancel(handles, opts);
+  /** Never rejects: a cancel the scheduler refused is the guard's to report. */
+  async cancel(handles: readonly Handle[], opts?: { force?: boolean }): Promise<void> {
+    try {
+      await this.inner.cancel(handles, opts);
+    } catch (e) {
+      this.guard.cancelFailed(e instanceof Error ? e.message : String(e), handles);
+    }
   }
 
   reattach(handles: readonly Handle[]): Promise<void> {

@@ -99,12 +99,16 @@ export async function runHead(o: HeadOptions): Promise<number> {
     journal.onError = stateFailed;
     log.onError = stateFailed;
     lock.watch(lockGone);
+    const cancelErrors: string[] = [];
     const adapter = new GuardedAdapter(inner, {
       refusal: () => {
         if (stateError) return stateError;
         const lost = lock.check(HANDOVER_LOCK_CHECK_MS);
         if (lost) lockGone(lost);
         return lockLost;
+      },
+      cancelFailed: (message, hs) => {
+        cancelErrors.push(`${hs.length} attempt${hs.length === 1 ? '' : 's'}: ${message}`);
       },
       inspect: (updates) => {
         // An attempt without a result may have been refused the space to record it.
@@ -168,6 +172,8 @@ export async function runHead(o: HeadOptions): Promise<number> {
       );
     else if (lockLost)
       err(`campaign: ${lockLost}; this head handed out nothing more and let what it had started finish\n`);
+    for (const e of cancelErrors)
+      err(`campaign: the scheduler did not cancel ${e}; 'campaign status ${file}' shows what still runs\n`);
     if (status === 'cancelled' || interrupted) return Exit.interrupted;
     if (stateError || lockLost) return Exit.failed;
     if (status === 'detached') {

@@ -125,10 +125,15 @@ export class EngineAdmission implements Admission {
     const current = () => host.board.st[v] === LAUNCH && host.board.attempt[v] === attempt;
     host.adapter.submit([sub]).then(
       ([res]) => {
-        if (res && !res.ok && current()) host.refused(v, res.message);
+        if (res && !res.ok && current()) {
+          host.refused(v, res.message);
+          host.settle();
+        }
       },
       (e: unknown) => {
-        if (current()) host.refused(v, `submission failed: ${(e as Error).message}`);
+        if (!current()) return;
+        host.refused(v, `submission failed: ${(e as Error).message}`);
+        host.settle();
       },
     );
   }
@@ -220,7 +225,7 @@ export class SchedulerAdmission implements Admission {
           if (current) host.refused(v, res.message);
         } else if (!current || host.cancelling) {
           // Cancelled or reset while the hand-over was under way: withdraw it.
-          void host.adapter.cancel([res.handle]);
+          host.adapter.cancel([res.handle]).catch(ignore);
           if (current) host.withdrawn(v, res.handle);
         } else {
           host.accepted(v, res.handle);
@@ -326,7 +331,7 @@ export class SchedulerAdmission implements Admission {
       board.st[w] = WAIT;
       this.released[w] = 0;
     }
-    if (withdraw.length > 0) void host.adapter.cancel(withdraw);
+    if (withdraw.length > 0) host.adapter.cancel(withdraw).catch(ignore);
     this.recount(Array.from(graph.order).filter((w) => seen.has(w) && w !== v));
   }
 
@@ -341,3 +346,9 @@ export class SchedulerAdmission implements Admission {
     }
   }
 }
+
+/**
+ * A cancel the scheduler refused leaves the attempt to end on its own: its update still
+ * comes. The head's adapter reports the refusal; the engine has nothing to add.
+ */
+export function ignore(): void {}

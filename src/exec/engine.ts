@@ -12,6 +12,7 @@ import {
   type AdmissionHost,
   type Capacity,
   EngineAdmission,
+  ignore,
   SchedulerAdmission,
 } from './admission.js';
 import { Board, CANCEL, CHECK, FAIL, LAUNCH, OK, OUT, READY, RETRY, RUN, WAIT } from './board.js';
@@ -150,7 +151,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.stop();
     if (!force) this.cfg.emit({ type: 'run', reason: 'cancelling', t: this.now(), runId: this.cfg.runId });
     const running = [...this.handles.values()];
-    if (running.length > 0) void this.adapter.cancel(running, { force });
+    if (running.length > 0) this.adapter.cancel(running, { force }).catch(ignore);
     this.maybeFinish();
   }
 
@@ -164,7 +165,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.stop();
     this.cfg.emit({ type: 'run', reason: 'halted', t: this.now(), runId: this.cfg.runId, message });
     const running = [...this.handles.values()];
-    if (opts.cancelRunning && running.length > 0) void this.adapter.cancel(running, { force: true });
+    if (opts.cancelRunning && running.length > 0) this.adapter.cancel(running, { force: true }).catch(ignore);
     this.maybeFinish();
   }
 
