@@ -44,9 +44,9 @@ Exit codes: 0 assembled, 1 a run's files are missing or COMMAND failed, 2 bad in
 files do not fit together: headers differ, a record is not an object; a bad option).
 
 Examples:
-  campaign collect campaign.toml distortion --out all.csv
-  campaign collect campaign.toml noise --runs run001,run003 --format jsonl
-  campaign collect campaign.toml pickles --format cmd -- python3 bin/pkl2csv.py`;
+  campaign collect campaigns/batch-reassembly/campaign.toml parameter-distortion --out all.csv
+  campaign collect campaigns/batch-reassembly/campaign.toml expression-noise --runs run001 --format jsonl
+  campaign collect campaigns/batch-reassembly/campaign.toml parameter-distortion --format cmd -- wc -l`;
 
 export async function collect(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');

@@ -16,7 +16,7 @@ campaign file in the current folder (for --only, --from, --until, --force, logs)
 
 Examples:
   eval "$(campaign completion bash)"
-  campaign completion zsh > "\${fpath[1]}/_campaign"
+  campaign completion zsh > ~/.zfunc/_campaign    # with fpath+=(~/.zfunc) in ~/.zshrc
   campaign completion fish > ~/.config/fish/completions/campaign.fish`;
 
 /** Options whose value names nodes or tasks, and commands whose argument does. */

@@ -26,7 +26,7 @@ run here, or ./campaign.toml.
 
 Examples:
   campaign report
-  campaign report campaigns/so-mapmaking/campaign.toml --out /tmp/so.html
+  campaign report campaigns/so-mapmaking/campaign.toml --out so-mapmaking.html
   campaign report --run run001 --all-runs --json`;
 
 export async function report(argv: string[]): Promise<number> {
