@@ -19,4 +19,4 @@ for (const cc of [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean)) {
     // try the next compiler
   }
 }
-console.warn('campaign: no C compiler found; tasks run through native/campaign-exec.sh (no peak memory)');
+console.warn('campaign: no C compiler found; tasks run through native/campaign-exec.sh (peak memory only where a memory request is enforced)');
