@@ -73,7 +73,12 @@ export async function runHead(o: HeadOptions): Promise<number> {
       journal = new JournalSink(
         paths.journal(runId),
         tasks,
-        { file: loaded.campaign.file, fid: paths.identity(loaded.campaign.file), sched },
+        {
+          file: loaded.campaign.file,
+          fid: paths.identity(loaded.campaign.file),
+          sched,
+          argv: ['campaign', ...process.argv.slice(2)],
+        },
         store.seq,
       );
       log = new LogSink(paths.log(runId), runId);

@@ -22,6 +22,7 @@ import { Limits } from './limits.js';
 import { type AttemptLayout, AttemptPreparer } from './prepare.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
 import type { Orphan, RecordedTasks } from './recovery.js';
+import { attemptRequest } from './request.js';
 import { type Failed, nextAttempt, type Request } from './retry.js';
 import { Action, type RunPlan } from './select.js';
 import { adoptAndList, announce, countDependencies, type StartHost } from './start.js';
@@ -200,7 +201,8 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     }
     this.board.st[v] = LAUNCH;
     this.hold(v, +1);
-    this.emitTask({ reason: 'queued', id: t.id, attempt });
+    const request = attemptRequest(p.submission, this.adapter.admission === 'scheduler');
+    this.emitTask({ reason: 'queued', id: t.id, attempt, request });
     return p.submission;
   }
 

@@ -21,6 +21,17 @@ export interface Placement {
   readonly host?: string;
 }
 
+/** What one attempt asks for: cores, memory in MiB, GPUs, runtime estimate and limit in seconds. */
+export interface AttemptRequest {
+  readonly cores: number;
+  readonly memory?: number;
+  readonly gpus?: number;
+  readonly runtime?: number;
+  readonly limit?: number;
+  /** The partition or queue, where the scheduler queues work itself. */
+  readonly partition?: string;
+}
+
 /** What is known about an attempt once it has ended. */
 export interface Outcome {
   readonly exitCode?: number;
@@ -114,6 +125,8 @@ export type EngineEvent =
       readonly id: string;
       readonly attempt: number;
       readonly where?: Placement;
+      /** What the attempt asks for (escalation applied), when it is first handed over. */
+      readonly request?: AttemptRequest;
       /** Set when the attempt was handed over by an earlier run and this run adopted it. */
       readonly fromRun?: string;
     }

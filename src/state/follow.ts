@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { type EngineEvent, type TaskInfo, taskInfo } from '../exec/events.js';
 import type { TaskGraph } from '../model/tasks.js';
 import type { JournalRecord } from './journal.js';
+import { JournalDecoder } from './journal-codec.js';
 import type { StatePaths } from './paths.js';
 import { StateStore } from './store.js';
 
@@ -15,13 +16,25 @@ export class JournalFollower {
   private partial = '';
   private started = false;
   private ended = false;
+  private readonly decoder: JournalDecoder;
 
   constructor(
     private readonly paths: StatePaths,
     private readonly runId: string,
     private readonly graph: TaskGraph,
-    private readonly scheduler: string,
-  ) {}
+    scheduler: string,
+  ) {
+    this.decoder = new JournalDecoder({
+      runId,
+      stateDir: paths.root,
+      scheduler,
+      logs: (run, id, a) => {
+        const f = paths.attempt(run, id, a);
+        return { out: f.out, err: f.err };
+      },
+      tasks: (sel) => this.initialTasks(sel),
+    });
+  }
 
   get finished(): boolean {
     return this.ended;
@@ -64,94 +77,9 @@ export class JournalFollower {
   }
 
   private toEvent(rec: JournalRecord): EngineEvent | undefined {
-    const files = (id: string, a: number, r0?: string) => this.paths.attempt(r0 ?? this.runId, id, a);
-    switch (rec.k) {
-      case 'run':
-        this.started = true;
-        return {
-          type: 'run',
-          reason: 'started',
-          t: rec.t,
-          runId: rec.run,
-          campaign: rec.campaign,
-          scheduler: rec.scheduler || this.scheduler,
-          stateDir: this.paths.root,
-          tasks: this.initialTasks(rec.sel),
-        };
-      case 'q':
-        return {
-          type: 'task',
-          reason: 'queued',
-          t: rec.t,
-          id: rec.id,
-          attempt: rec.a,
-          ...(rec.j ? { where: { jobId: rec.j } } : {}),
-        };
-      case 's': {
-        const f = files(rec.id, rec.a, rec.r0);
-        const pid = Number(rec.j);
-        return {
-          type: 'task',
-          reason: 'started',
-          t: rec.t,
-          id: rec.id,
-          attempt: rec.a,
-          where:
-            Number.isInteger(pid) && pid > 0 && !rec.j.includes('_') && this.scheduler === 'local'
-              ? { pid }
-              : { jobId: rec.j },
-          logs: { out: f.out, err: f.err },
-          ...(rec.r0 ? { fromRun: rec.r0 } : {}),
-        };
-      }
-      case 'ok':
-        return {
-          type: 'task',
-          reason: 'succeeded',
-          t: rec.t,
-          id: rec.id,
-          attempt: rec.a,
-          outcome: {
-            exitCode: 0,
-            ...(rec.w !== undefined ? { wallMs: rec.w } : {}),
-            ...(rec.c !== undefined ? { cpuMs: rec.c } : {}),
-            ...(rec.m !== undefined ? { maxRssKiB: rec.m } : {}),
-          },
-        };
-      case 'f': {
-        const f = files(rec.id, rec.a, rec.r0);
-        return {
-          type: 'task',
-          reason: 'failed',
-          t: rec.t,
-          id: rec.id,
-          attempt: rec.a,
-          outcome: {
-            ...(rec.x !== undefined ? { exitCode: rec.x } : {}),
-            ...(rec.sg ? { signal: rec.sg } : {}),
-            ...(rec.w !== undefined ? { wallMs: rec.w } : {}),
-          },
-          failure: rec.r as Extract<EngineEvent, { reason: 'failed' }>['failure'],
-          message: rec.msg,
-          ...(rec.re !== undefined ? { retryIn: rec.re } : {}),
-          logs: { out: f.out, err: f.err },
-        };
-      }
-      case 'sk':
-        return { type: 'task', reason: 'skipped', t: rec.t, id: rec.id, upstream: rec.up, message: rec.msg };
-      case 'c':
-        return { type: 'task', reason: 'cancelled', t: rec.t, id: rec.id, attempt: rec.a };
-      case 'end':
-        this.ended = true;
-        return {
-          type: 'run',
-          reason: 'finished',
-          t: rec.t,
-          runId: this.runId,
-          status: rec.status,
-          counts: rec.counts,
-        };
-    }
+    if (rec.k === 'run') this.started = true;
+    if (rec.k === 'end') this.ended = true;
+    return this.decoder.decode(rec);
   }
 
   /** Each task of the run (its selection, if recorded) in its state before the run. */

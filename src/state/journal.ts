@@ -8,67 +8,9 @@ import {
   readSync,
   writeSync,
 } from 'node:fs';
-import type { RunStatus, TaskState } from '../exec/events.js';
-import type { CampaignScheduler } from '../model/campaign.js';
+import type { JournalRecord, RunHeader } from './journal-codec.js';
 
-/**
- * One line of a run's journal. Keys are short because a campaign of 10,000 tasks writes
- * tens of thousands of them; the format is documented in docs/state.md.
- */
-export type JournalRecord =
-  | {
-      k: 'run';
-      t: number;
-      run: string;
-      pid: number;
-      host: string;
-      /** The campaign file (absolute), and relative to the state directory: its identity. */
-      file: string;
-      fid?: string;
-      campaign: string;
-      /** The adapter's name, and the scheduler settings a later head rebuilds it from. */
-      scheduler: string;
-      sched?: CampaignScheduler;
-      tasks: number;
-      /** The run's tasks (its selection): what a head that picks the run up continues. */
-      sel?: string[];
-    }
-  /** Handed to the scheduler (written before the hand-over, so a crash cannot lose it). */
-  | { k: 'q'; t: number; id: string; a: number; j?: string; ix?: number; r0?: string }
-  /** Running: `j` is the pid or job id, `st` the launcher's start time; `r0` the run that started it. */
-  | { k: 's'; t: number; id: string; a: number; j: string; st?: number; r0?: string }
-  /** Succeeded: definition hash and success sequence number; wall, cpu ms, peak KiB. */
-  | {
-      k: 'ok';
-      t: number;
-      id: string;
-      a: number;
-      h: string;
-      n: number;
-      w?: number;
-      c?: number;
-      m?: number;
-      r0?: string;
-    }
-  | {
-      k: 'f';
-      t: number;
-      id: string;
-      a: number;
-      r: string;
-      msg: string;
-      x?: number;
-      sg?: string;
-      w?: number;
-      c?: number;
-      m?: number;
-      /** Seconds until the retry, when there is one. */
-      re?: number;
-      r0?: string;
-    }
-  | { k: 'sk'; t: number; id: string; up: string; msg: string }
-  | { k: 'c'; t: number; id: string; a: number; r0?: string }
-  | { k: 'end'; t: number; status: RunStatus; counts: Record<TaskState, number> };
+export type { JournalRecord, RunHeader } from './journal-codec.js';
 
 /**
  * Appends records to a journal. Records are gathered and written together at the end of the
@@ -169,9 +111,6 @@ export class JournalWriter {
     this.fd = -1;
   }
 }
-
-/** The `run` record that starts a run's journal. */
-export type RunHeader = Extract<JournalRecord, { k: 'run' }>;
 
 /** The first record of a run's journal (read alone: the rest of the file can be large). */
 export function readRunHeader(path: string): RunHeader | undefined {

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import type { RunStatus, TaskState } from '../exec/events.js';
 import { type JournalRecord, type RunHeader, readJournal, readRunHeader } from './journal.js';
+import type { PlacementKind } from './journal-codec.js';
 import { Lock } from './lock.js';
 import type { StatePaths } from './paths.js';
 
@@ -28,8 +29,11 @@ export interface TaskRecord {
   okSeq?: number;
   okRun?: string;
   okAttempt?: number;
-  /** Where an unfinished attempt runs: pid or job id, launcher start time, the run that started it. */
+  /** Where the attempt runs or ran: pid or job id (`placement` says which) and host. */
   jobId?: string;
+  placement?: PlacementKind;
+  host?: string;
+  /** An unfinished attempt's launcher start time, and the run that started it. */
   startedAt?: number;
   startRun?: string;
   failure?: string;
@@ -144,7 +148,16 @@ export class StateStore {
       : {};
     const attempt = 'a' in rec ? rec.a : (prev?.attempt ?? 0);
     // Where the attempt ran (pid or job id) stays known after it ends, for `status`.
-    const where = prev?.jobId && prev.attempt === attempt ? { jobId: prev.jobId } : {};
+    // Attempt numbers start again in a run that reruns a task: the same attempt is the same
+    // number in the run that started it.
+    const origin = 'r0' in rec && rec.r0 ? rec.r0 : run;
+    const same = prev !== undefined && prev.attempt === attempt && (prev.startRun ?? prev.run) === origin;
+    const where = {
+      ...(same && prev.jobId
+        ? { jobId: prev.jobId, ...(prev.placement ? { placement: prev.placement } : {}) }
+        : {}),
+      ...(same && prev.host ? { host: prev.host } : {}),
+    };
     const base = {
       run: rec.k === 'sk' ? (prev?.run ?? run) : run,
       attempt,
@@ -157,7 +170,8 @@ export class StateStore {
         this.tasks.set(rec.id, {
           ...base,
           state: 'queued',
-          ...(rec.j ? { jobId: rec.j } : {}),
+          ...(rec.j ? { jobId: rec.j, placement: rec.pl ?? 'job' } : {}),
+          ...(rec.h ? { host: rec.h } : {}),
           startRun: rec.r0 ?? run,
         });
         break;
@@ -166,6 +180,9 @@ export class StateStore {
           ...base,
           state: 'running',
           jobId: rec.j,
+          // Older heads did not say: an attempt handed over with a job id is a job, else a pid.
+          placement: rec.pl ?? (where.jobId !== undefined ? (where.placement ?? 'job') : 'pid'),
+          ...(rec.h ? { host: rec.h } : {}),
           ...(rec.st ? { startedAt: rec.st } : {}),
           startRun: rec.r0 ?? run,
         });

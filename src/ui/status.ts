@@ -1,5 +1,6 @@
 import type { TaskState } from '../exec/events.js';
 import type { Campaign } from '../model/campaign.js';
+import { type AttemptView, usageLine } from './status-attempts.js';
 
 /** One task's state as `status` shows it. */
 export interface TaskView {
@@ -11,7 +12,16 @@ export interface TaskView {
   readonly failure?: string;
   readonly message?: string;
   readonly log?: string;
+  /** Where its latest attempt runs or ran: `pid 4242`, `job 153_0`. */
   readonly where?: string;
+  /** Every recorded attempt, oldest first (`status --json`; the text shows the latest's use). */
+  readonly attempts?: readonly AttemptView[];
+}
+
+/** The latest attempt's use against its request, if anything of either is recorded. */
+function usage(t: TaskView, now?: number): string {
+  const last = t.attempts?.[t.attempts.length - 1];
+  return last && last.n === t.attempt ? usageLine(last, now) : '';
 }
 
 const COLUMNS: readonly TaskState[] = [
@@ -67,8 +77,13 @@ export function statusRows(
   return rows;
 }
 
-/** The `status` table. */
-export function formatStatus(campaign: Campaign, header: string, tasks: readonly TaskView[]): string {
+/** The `status` table; `now` gives running attempts their wall time so far. */
+export function formatStatus(
+  campaign: Campaign,
+  header: string,
+  tasks: readonly TaskView[],
+  now?: number,
+): string {
   const rows = statusRows(campaign, tasks);
   const totals = emptyCounts();
   for (const t of tasks) totals[t.state]++;
@@ -85,8 +100,16 @@ export function formatStatus(campaign: Campaign, header: string, tasks: readonly
   const active = tasks.filter((t) => t.state === 'running' || t.state === 'queued');
   if (active.length > 0) {
     out.push('', `${active.length} task${active.length === 1 ? '' : 's'} not finished:`);
-    for (const t of active.slice(0, ACTIVE_LIMIT))
-      out.push(`  ${t.id}  ${t.state}${t.where ? `  ${t.where}` : ''}`);
+    const shown = active.slice(0, ACTIVE_LIMIT);
+    const cells = shown.map((t) => [t.id, t.state, t.where ?? '', usage(t, now)]);
+    const w = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
+    for (const c of cells)
+      out.push(
+        `  ${c
+          .map((x, i) => (i < 3 ? x.padEnd(w[i]!) : x))
+          .join('  ')
+          .trimEnd()}`,
+      );
     if (active.length > ACTIVE_LIMIT)
       out.push(`  … and ${active.length - ACTIVE_LIMIT} more (status --json lists all)`);
   }
@@ -95,7 +118,13 @@ export function formatStatus(campaign: Campaign, header: string, tasks: readonly
 
 const ACTIVE_LIMIT = 20;
 
-/** `status --failed`: each failed task with its reason and the path of its log. */
+/** What a failed attempt used against what it asked for; nothing when it used nothing recorded. */
+function usageOf(t: TaskView): string {
+  const last = t.attempts?.[t.attempts.length - 1];
+  return last?.used && last.n === t.attempt ? usageLine(last) : '';
+}
+
+/** `status --failed`: each failed task with its reason, its use against its request, and its log. */
 export function formatFailures(tasks: readonly TaskView[]): string {
   const failed = tasks.filter(
     (t) => t.state === 'failed' || t.state === 'skipped' || t.state === 'cancelled',
@@ -104,7 +133,8 @@ export function formatFailures(tasks: readonly TaskView[]): string {
   return failed
     .map((t) => {
       const why = t.message ?? t.failure ?? t.state;
-      return `${t.id}  ${t.state}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''}: ${why}${t.log ? `\n  log: ${t.log}` : ''}`;
+      const used = t.state === 'skipped' ? '' : usageOf(t);
+      return `${t.id}  ${t.state}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''}: ${why}${used ? `\n  used: ${used}` : ''}${t.log ? `\n  log: ${t.log}` : ''}`;
     })
     .join('\n')
     .concat('\n');

@@ -156,7 +156,7 @@ describe('status while a run is going', () => {
       s.stdout
         .replace(/pid \d+ on [^,]+, since [^,]+,/, 'pid N on H, since T,')
         .replace(/\d{8}_\d{6}_run/g, 'RUN')
-        .replace(/pid \d+$/m, 'pid N'),
+        .replace(/pid \d+ {2}wall \S+, /m, 'pid N  wall W, '),
     ).toBe(
       dedent(`
         campaign t: last run RUN001 (running); running now (pid N on H, since T, run RUN001)
@@ -169,7 +169,7 @@ describe('status while a run is going', () => {
         total            3          1       0        0          0        1       0        1
 
         1 task not finished:
-          g.a  running  pid N
+          g.a  running  pid N  wall W, 1 core
       `),
     );
     expect((await run.done).code).toBe(0);

@@ -1,9 +1,12 @@
-import type { TaskState } from '../../exec/events.js';
 import { execaRunner } from '../../schedulers/slurm/runner.js';
 import { type QueueRow, queryQueue } from '../../schedulers/slurm/squeue.js';
+import { readAttempts } from '../../state/attempts.js';
+import { sameCampaign } from '../../state/layout.js';
 import { describeHolder, Lock } from '../../state/lock.js';
 import type { TaskRecord } from '../../state/store.js';
 import { formatFailures, formatStatus, type TaskView } from '../../ui/status.js';
+import { statusJson } from '../../ui/status-json.js';
+import { type TaskViewSource, taskView } from '../../ui/status-views.js';
 import { type CampaignContext, openCampaign } from '../context.js';
 import { Exit } from '../exit.js';
 import { out } from '../io.js';
@@ -52,24 +55,7 @@ export async function status(argv: string[]): Promise<number> {
   const runs = store.runs();
   const last = runs[runs.length - 1];
   if (values.json) {
-    out(
-      `${JSON.stringify(
-        {
-          campaign: loaded.campaign.name,
-          run: last ? { id: last.id, status: last.status } : null,
-          running: live ? { pid: live.pid, host: live.host, since: live.since } : null,
-          totals: Object.fromEntries(
-            ['pending', 'queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'].map((s) => [
-              s,
-              views.filter((v) => v.state === s).length,
-            ]),
-          ),
-          tasks: views,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    out(statusJson({ campaign: loaded.campaign.name, run: last, running: live, tasks: views }));
     return Exit.ok;
   }
   if (values.failed) {
@@ -79,7 +65,7 @@ export async function status(argv: string[]): Promise<number> {
   const header = `campaign ${loaded.campaign.name}: ${
     last ? `last run ${last.id} (${last.status})` : 'not run yet'
   }${live ? `; running now (${describeHolder(live)})` : ''}`;
-  out(formatStatus(loaded.campaign, header, views));
+  out(formatStatus(loaded.campaign, header, views, Date.now()));
   return Exit.ok;
 }
 
@@ -87,7 +73,7 @@ export async function status(argv: string[]): Promise<number> {
  * Each task's view: the tasks of the campaign as it loads now, and the recorded ones it no
  * longer lists because `skip_complete` left their items out as done (chunks of a node whose
  * items are all complete). Without a head, unfinished jobs on a batch scheduler are looked up
- * with one queue query.
+ * with one queue query. Every task's recorded attempts come from the campaign's journals.
  */
 async function taskViews(ctx: CampaignContext, headless: boolean): Promise<TaskView[]> {
   const { tasks, store, paths } = ctx;
@@ -95,41 +81,34 @@ async function taskViews(ctx: CampaignContext, headless: boolean): Promise<TaskV
     recordedScheduler(store.header(rec.startRun ?? rec.run))?.type ?? ctx.loaded.campaign.scheduler.type;
   // Asked only without a head (a head knows better), and only if there is something to ask.
   const queue = headless ? await lookUp(ctx, schedOf) : undefined;
-  const view = (id: string, node: string, rec: TaskRecord | undefined): TaskView => {
-    if (!rec) return { id, node, state: 'pending', attempt: 0 };
-    const unfinished = rec.state === 'running' || rec.state === 'queued';
-    const logRun = unfinished ? (rec.startRun ?? rec.run) : rec.run;
-    const local = schedOf(rec) === 'local';
-    const asked = queue !== undefined && unfinished && !local && rec.jobId !== undefined;
-    const row = asked ? queue.get(rec.jobId!) : undefined;
-    const inQueue = row !== undefined && (QUEUED.has(row.state) || RUNNING.has(row.state));
-    const state: TaskState = row && inQueue ? (QUEUED.has(row.state) ? 'queued' : 'running') : rec.state;
-    const gone = asked && !inQueue;
-    return {
-      id,
-      node,
-      state,
-      attempt: rec.attempt,
-      run: rec.run,
-      ...(rec.failure ? { failure: rec.failure } : {}),
-      ...(rec.message ? { message: rec.message } : {}),
-      ...(rec.attempt > 0 ? { log: paths.attempt(logRun, id, rec.attempt).err } : {}),
-      ...(rec.jobId
-        ? {
-            where: local
-              ? `pid ${rec.jobId}`
-              : `job ${rec.jobId}${gone ? `, ${row ? row.state.toLowerCase() : 'gone from the queue'}: 'campaign watch' collects it` : ''}`,
-          }
-        : {}),
-    };
+  const runs = store.runIds().filter((id) => {
+    const h = store.header(id);
+    return h === undefined || sameCampaign(h, paths, ctx.file);
+  });
+  const attempts = readAttempts(paths, runs);
+  const src: TaskViewSource = {
+    log: (run, id, a) => paths.attempt(run, id, a).err,
+    attempts: (id) => attempts.get(id),
+    // A snapshot of an older version does not say pid or job id: the run's scheduler does.
+    placement: (rec) => rec.placement ?? (schedOf(rec) === 'local' ? 'pid' : 'job'),
+    ...(queue
+      ? {
+          queue: (jobId: string) => {
+            const row = queue.get(jobId);
+            if (row && QUEUED.has(row.state)) return { state: 'queued' as const };
+            if (row && RUNNING.has(row.state)) return { state: 'running' as const };
+            return row ? { word: row.state } : {};
+          },
+        }
+      : {}),
   };
-  const views = tasks.tasks.map((t) => view(t.id, t.node.id, store.tasks.get(t.id)));
+  const views = tasks.tasks.map((t) => taskView(t.id, t.node.id, store.tasks.get(t.id), src));
   const leftOut = new Set(tasks.nodes.filter((n) => (n.fanout?.skipped ?? 0) > 0).map((n) => n.node.id));
   if (leftOut.size > 0) {
     for (const [id, rec] of store.tasks) {
       const node = nodeOf(id);
       if (rec.state === 'succeeded' && leftOut.has(node) && !tasks.indexOf.has(id))
-        views.push(view(id, node, rec));
+        views.push(taskView(id, node, rec, src));
     }
   }
   return views;
@@ -145,7 +124,7 @@ async function lookUp(
 ): Promise<Map<string, QueueRow> | undefined> {
   const ids = ctx.store
     .unfinished()
-    .filter(([, rec]) => rec.jobId && schedOf(rec) === 'slurm')
+    .filter(([, rec]) => rec.jobId && rec.placement !== 'pid' && schedOf(rec) === 'slurm')
     .map(([, rec]) => rec.jobId!);
   if (ids.length === 0) return undefined;
   const q = await queryQueue(execaRunner(), ids);
