@@ -48,9 +48,23 @@ function extracted() {
   process.exit(2);
 }
 
+/**
+ * Inside a batch job the generated script checks outputs with `NODE --jitless VERIFIER ...`,
+ * NODE being the head's executable: this one. That call runs the verifier the bundle wrote.
+ */
+function verifierCall(argv) {
+  let i = 0;
+  while (argv[i]?.startsWith('--')) i++;
+  const script = argv[i];
+  if (!script?.startsWith('/') || !script.endsWith('/dist/schedulers/slurm/verify-outputs.js')) return undefined;
+  return { script, args: argv.slice(i + 1) };
+}
+
+const verifier = verifierCall(process.argv.slice(2));
 const dir = extracted();
 const load = createRequire(join(dir, 'load.cjs'))(join(dir, 'load.cjs'));
-load(pathToFileURL(join(dir, 'campaign.mjs')).href).catch((error) => {
+if (verifier) process.argv = [process.execPath, verifier.script, ...verifier.args];
+load(pathToFileURL(verifier ? verifier.script : join(dir, 'campaign.mjs')).href).catch((error) => {
   process.stderr.write(`${error?.stack ?? error}\n`);
   process.exit(70);
 });
