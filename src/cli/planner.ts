@@ -3,12 +3,20 @@ import { type ClusterIn, readCluster } from '../model/cluster-file.js';
 import type { Loaded } from '../model/load.js';
 import { sortDiagnostics } from '../model/load.js';
 import type { TaskGraph } from '../model/tasks.js';
+import { formatDuration, formatMemory } from '../model/units.js';
+import type { RightSized } from '../plan/history.js';
 import { scheduleTasks } from '../plan/input.js';
 import type { PartitionChoice } from '../plan/partition.js';
 import { partitionDiagnostics } from '../plan/partition-check.js';
 import { partitionsOf } from '../plan/plan.js';
-import { type NodeSizing, type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+import { plannedGraph } from '../plan/requests.js';
+import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
 import { deadlineDiagnostic, hasBudget, type SchedulePlan, schedulePlan } from '../ui/plan-schedule.js';
+import type { CampaignContext } from './context.js';
+import { Exit, UsageError } from './exit.js';
+import { rightSizeFromHistory } from './history.js';
+import { err } from './io.js';
+import { printDiagnostics } from './load.js';
 
 /** What the planner made of a loaded campaign, for `plan` to show and `run` to request. */
 export interface CampaignPlan {
@@ -25,8 +33,8 @@ export interface CampaignPlan {
 export interface PlanCampaignOptions {
   /** The clock: the run starts now. */
   readonly now: number;
-  /** A node's observed need, when history is applied (`--apply-history`). */
-  readonly history?: (nodeId: string) => NodeSizing['history'] | undefined;
+  /** Requests that replace the sized ones of a node (MiB, s): history's suggestions, applied. */
+  readonly override?: ReadonlyMap<string, { readonly memory?: number; readonly runtime?: number }>;
   /** Leave the cluster out (a local run does not go to a partition). */
   readonly noCluster?: boolean;
 }
@@ -40,12 +48,9 @@ export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOption
   const { campaign } = loaded;
   const tasks: TaskGraph = loaded.tasks;
   const sized = sizeTasks(tasks, {
-    settings: (n) => {
-      const history = o.history?.(n.id);
-      if (!n.headroom && !history) return undefined;
-      return { ...(n.headroom ? { headroom: n.headroom } : {}), ...(history ? { history } : {}) };
-    },
+    settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
   });
+  if (o.override) applyOverride(tasks, sized, o.override);
   const read = readCluster(campaign, file);
   const problems: Diagnostic[] = read.ok ? [] : [...read.diagnostics];
   const cluster = read.ok && !o.noCluster ? read.value : undefined;
@@ -71,4 +76,70 @@ export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOption
     ...(schedule ? { schedule } : {}),
     problems: problems.length > 0 ? sortDiagnostics(read.locator.locateAll(problems)) : [],
   };
+}
+
+function applyOverride(
+  tasks: TaskGraph,
+  sized: SizedTasks,
+  override: NonNullable<PlanCampaignOptions['override']>,
+): void {
+  for (const nt of tasks.nodes) {
+    const o = override.get(nt.node.id);
+    if (!o) continue;
+    if (o.memory !== undefined) sized.requests.memory.fill(o.memory, nt.first, nt.first + nt.count);
+    if (o.runtime !== undefined) sized.requests.runtime.fill(o.runtime, nt.first, nt.first + nt.count);
+  }
+}
+
+/**
+ * The task graph `run` hands to the engine: every task's request from the planner (sizing,
+ * history's suggestions when applied, the partition of a batch run), after the same checks as
+ * `plan` (cluster, partitions, deadline), whose errors stop the run (exit 2). What history did
+ * to each node is said on stderr.
+ */
+export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph {
+  const { loaded, file, store } = ctx;
+  const type = loaded.campaign.scheduler.type;
+  let override: Map<string, { memory?: number; runtime?: number }> | undefined;
+  if (applyHistory) {
+    const base = planCampaign(loaded, file, { now: Date.now(), noCluster: true });
+    override = new Map();
+    for (const r of rightSizeFromHistory(store, loaded.tasks, base.sized)) {
+      const o: { memory?: number; runtime?: number } = {};
+      if (!r.keeps.memory && r.memory.suggested !== null) o.memory = r.memory.suggested / MIB;
+      if (!r.keeps.runtime && r.runtime.suggested !== null) o.runtime = r.runtime.suggested;
+      override.set(r.node, o);
+      err(`${historyLine(r, o)}\n`);
+    }
+  }
+  const planned = planCampaign(loaded, file, {
+    now: Date.now(),
+    noCluster: type === 'local',
+    ...(override ? { override } : {}),
+  });
+  if (planned.problems.length > 0) {
+    printDiagnostics(planned.problems, { file });
+    throw new UsageError('', Exit.usage);
+  }
+  return plannedGraph(loaded.tasks, {
+    requests: planned.sized.requests,
+    ...(planned.partitions ? { partitions: planned.partitions } : {}),
+    option: type === 'sge' ? 'queue' : 'partition',
+  });
+}
+
+const MIB = 1024 * 1024;
+
+function historyLine(r: RightSized, o: { memory?: number; runtime?: number }): string {
+  const parts: string[] = [];
+  const was = (x: number | null, f: (n: number) => string) => (x === null ? 'none' : f(x));
+  if (o.memory !== undefined)
+    parts.push(
+      `memory ${formatMemory(o.memory)} (was ${was(r.memory.requested, (b) => formatMemory(b / MIB))})`,
+    );
+  else parts.push('memory as declared (too few samples)');
+  if (o.runtime !== undefined)
+    parts.push(`runtime ${formatDuration(o.runtime)} (was ${was(r.runtime.requested, formatDuration)})`);
+  else parts.push('runtime as declared (too few samples)');
+  return `history: ${r.node} (${r.samples} sample${r.samples === 1 ? '' : 's'}): ${parts.join(', ')}`;
 }

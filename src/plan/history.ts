@@ -81,6 +81,8 @@ export interface RightSized {
   readonly saves: { readonly coreHours: number; readonly gbHours: number };
   /** Why a resource keeps its request, or how a per-unit fit was made. */
   readonly notes: readonly string[];
+  /** Resources with too few samples to suggest anything: they keep their request. */
+  readonly keeps: { readonly memory: boolean; readonly runtime: boolean };
 }
 
 const MIB = 1024 * 1024;
@@ -178,12 +180,15 @@ function rightSizeNode(h: NodeHistory, o: RightSizeOptions): RightSized {
     },
     saves: { coreHours: round2(coreHours), gbHours: round2(gbHours) },
     notes,
+    keeps: { memory: suggestMemory.kept === true, runtime: suggestRuntime.kept === true },
   };
 }
 
 interface Fitted {
   /** The suggested request of a task of `units` units, or undefined to keep its request. */
   per(units: number): number | undefined;
+  /** Too few samples: nothing is suggested. */
+  readonly kept?: boolean;
   readonly perUnit?: {
     readonly unit: UnitScaling['unit'];
     readonly base: number;
@@ -204,7 +209,7 @@ function suggestFor(
     notes.push(
       `${what}: ${samples.length} sample${samples.length === 1 ? '' : 's'}, fewer than ${minSamples}: keeps the declared request`,
     );
-    return { per: () => undefined };
+    return { per: () => undefined, kept: true };
   }
   const up = (x: number) => Math.ceil(Math.round((x / granularity) * 1e6) / 1e6) * granularity;
   const withRoom = (x: number) => up((x * (100 + headroom)) / 100);

@@ -20,7 +20,8 @@ export interface SizeTasksOptions {
 
 /** Every task's request, for the schedule, and how the first task of each node was sized. */
 export interface SizedTasks {
-  readonly requests: Required<TaskRequests>;
+  /** MiB and seconds per task. */
+  readonly requests: { readonly memory: Float64Array; readonly runtime: Float64Array };
   /** By node id: the sizing of the node's first task (its estimate sources, headroom, request). */
   readonly byNode: ReadonlyMap<string, Sizing>;
 }

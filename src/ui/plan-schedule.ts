@@ -232,7 +232,8 @@ export function deadlineDiagnostic(sp: SchedulePlan): Diagnostic | undefined {
   if (c.met) return undefined;
   const cp = [...c.criticalPath.tasks].map(sp.names);
   const chain = c.chain.map((l) => sp.names(l.task));
-  const why = `${c.text.replace(/; with nodes = .*$/, '')}; critical path ${arrow(cp)} (${formatDuration(c.criticalPath.seconds)})${chain.length > 0 ? `, ends last ${arrow(chain)}` : ''}`;
+  const said = c.hopeless ? c.text.replace(`; ${c.hopeless}`, '') : c.text;
+  const why = `${said.replace(/; with nodes = .*$/, '')}; critical path ${arrow(cp)} (${formatDuration(c.criticalPath.seconds)})${chain.length > 0 ? `, ends last ${arrow(chain)}` : ''}`;
   const help = c.suggestion ? c.suggestion.text : c.hopeless;
   return diag('deadline-missed', why, where, help ? { suggestion: help } : {});
 }

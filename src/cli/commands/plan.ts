@@ -1,14 +1,19 @@
 import { criticalPath } from '../../model/graph.js';
+import { rightSizeJson } from '../../plan/history.js';
+import { resolveState } from '../../state/layout.js';
+import { StateStore } from '../../state/store.js';
 import { formatPlan } from '../../ui/plan.js';
 import { formatPartitions } from '../../ui/plan-partitions.js';
+import { formatRightSize } from '../../ui/plan-right-size.js';
 import { formatSchedule, scheduleJson } from '../../ui/plan-schedule.js';
 import { Exit, UsageError } from '../exit.js';
+import { rightSizeFromHistory } from '../history.js';
 import { out } from '../io.js';
 import { loadOrExit, printDiagnostics } from '../load.js';
-import { campaignOptions, parse } from '../options.js';
+import { campaignOptions, parse, stateDirOption } from '../options.js';
 import { planCampaign } from '../planner.js';
 
-export const usage = `Usage: campaign plan FILE [--all] [--json] [--set path=value]...
+export const usage = `Usage: campaign plan FILE [--all] [--right-size] [--json] [--set path=value]...
 
 Shows the campaign as a tree: groups, nodes, resolved dependencies, resolved commands and
 resources, then a summary (nodes, edges, roots, leaves, critical path by declared runtime).
@@ -25,6 +30,12 @@ timeline, and for nodes with a headroom the estimate, headroom and request. A de
 makespan misses is an error (exit 2) that says by how much and how many nodes would meet it.
 --json prints the same as one JSON object.
 
+--right-size shows instead, from the recorded runs (--state-dir DIR: where they are), per node
+requested vs observed (median, p95, max of the succeeded attempts' peak memory and wall time)
+vs suggested (the observed max plus headroom, never below it), and what the suggestion saves
+over the last run; --json gives { "right_size": [...] }. campaign run --apply-history (or
+history = "apply" in the file) requests the suggestions.
+
 Examples:
   campaign plan campaigns/so-mapmaking.toml
   campaign plan run.toml --set ml-mapmaking.resources.memory=256G
@@ -33,7 +44,13 @@ Examples:
 export async function plan(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { ...campaignOptions, all: { type: 'boolean' }, json: { type: 'boolean' } },
+    {
+      ...campaignOptions,
+      ...stateDirOption,
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'right-size': { type: 'boolean' },
+    },
     usage,
   );
   if (values.help) {
@@ -46,6 +63,16 @@ export async function plan(argv: string[]): Promise<number> {
   const loaded = await loadOrExit({ file, set: values.set ?? [], format: json ? 'json' : 'text' });
   const { campaign, tasks } = loaded;
   const planned = planCampaign(loaded, file, { now: Date.now() });
+  if (values['right-size']) {
+    const store = new StateStore(resolveState(file, values['state-dir'], campaign.stateDir));
+    const rows = rightSizeFromHistory(store, tasks, planned.sized);
+    out(
+      json
+        ? `${JSON.stringify(rightSizeJson(rows), null, 2)}\n`
+        : formatRightSize(rows, store.runIds().length),
+    );
+    return Exit.ok;
+  }
   const sp = planned.schedule;
   if (json) {
     const cp = criticalPath(loaded.graph);

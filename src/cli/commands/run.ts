@@ -8,6 +8,7 @@ import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
 import { out } from '../io.js';
+import { runGraph } from '../planner.js';
 import { campaignFile } from '../locate-file.js';
 import {
   campaignOptions,
@@ -40,6 +41,8 @@ Execution:
   --memory SIZE         memory to use at once (default: 90% of RAM)
   --max-parallel N      tasks at once (default: as many as fit)
   --fail-fast           launch nothing new after the first failure
+  --apply-history       request what earlier runs used (campaign plan --right-size shows
+                        it); a node with too few samples keeps its request (history = "apply")
   --detach              (batch schedulers) hand the whole campaign over and exit; the
                         scheduler runs it with its own dependencies, no head needed
   --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
@@ -69,6 +72,7 @@ export const runOptions = {
   'max-parallel': { type: 'string' },
   'fail-fast': { type: 'boolean' },
   detach: { type: 'boolean' },
+  'apply-history': { type: 'boolean' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -117,8 +121,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.detach && !schedulers[schedType].detachable) {
     throw new UsageError(`--detach needs a batch scheduler; ${file} runs on the local machine`);
   }
+  // Every request from the planner; a cluster, partition or deadline problem stops here.
+  const planned = runGraph(ctx, values['apply-history'] ?? loaded.campaign.history === 'apply');
   return runHead({
-    ctx,
+    ctx: planned === tasks ? ctx : { ...ctx, tasks: planned },
     plan,
     sched: loaded.campaign.scheduler,
     ui,
