@@ -24,6 +24,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  jsx: 'automatic',
   legalComments: 'none',
   logLevel: 'warning',
   // CommonJS dependencies call require() for Node's built-in modules.

@@ -159,7 +159,10 @@ function exercise(dir: string, campaign: string[], PATH: string, launcher: 'c' |
     '[campaign]\nname = "probe"\n[campaign.parent]\n' +
       `command = "tr '\\\\0' ' ' < /proc/$PPID/cmdline > parent.txt"\noutputs = ["parent.txt"]\n`,
   );
-  expect(c('run', 'probe/campaign.toml').code).toBe(0);
+  // Through the Ink dashboard (React, yoga-layout's wasm), which the bundle carries.
+  const dashboard = c('run', 'probe/campaign.toml', '--ui', 'dashboard');
+  expect([dashboard.code, dashboard.stderr]).toEqual([0, '']);
+  expect(dashboard.stdout).toMatch(/✔ probe succeeded in \d+s · run \d{8}_\d{6}_run001 · local\n/);
   const parent = readFileSync(join(dir, 'so/probe/parent.txt'), 'utf8');
   if (launcher === 'c') expect(parent).toBe(`${cache}/libexec/campaign-exec --serve `);
   else expect(parent).toMatch(new RegExp(`^/bin/sh ${cache}/native/campaign-exec\\.sh `));
