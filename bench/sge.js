@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResult } from '../dist/schedulers/launcher/result.js';
 import { SgeAdapter } from '../dist/schedulers/sge/adapter.js';
-import { execaRunner } from '../dist/schedulers/slurm/runner.js';
+import { counting, fmt, submission as laidOut, waitFor } from './batch/helpers.js';
 
 process.env.SGE_ROOT ??= '/var/lib/gridengine';
 process.env.SGE_CELL ??= 'default';
@@ -22,58 +22,8 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 200);
 const WAIT_S = Number(process.env.BENCH_WAIT ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = mkdtempSync(join(tmpdir(), 'campaign-bench-sge-'));
-const RES = { cores: 1, gpus: 0, nodes: 1, memory: 100, origins: {} };
-
-function counting() {
-  const inner = execaRunner();
-  const calls = new Map();
-  const run = (cmd, args, opts) => {
-    calls.set(cmd, (calls.get(cmd) ?? 0) + 1);
-    return inner(cmd, args, opts);
-  };
-  return { run, calls };
-}
-
-/** A submission laid out as the engine lays it out. */
-function submission(runId, task, command, index) {
-  const dir = join(root, 'runs', runId, 'tasks', task);
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, '1');
-  return {
-    taskId: task,
-    attempt: 1,
-    command,
-    setup: [],
-    env: {
-      CAMPAIGN_NAME: 'bench',
-      CAMPAIGN_RUN_ID: runId,
-      CAMPAIGN_TASK_ID: task,
-      CAMPAIGN_NODE: 'fan',
-      CAMPAIGN_ATTEMPT: '1',
-      CAMPAIGN_CORES: '1',
-      CAMPAIGN_MEMORY_MB: '100',
-      CAMPAIGN_DIR: root,
-      CAMPAIGN_TASK_INDEX: String(index),
-    },
-    workdir: root,
-    resources: RES,
-    options: {},
-    files: { out: `${base}.out`, err: `${base}.err`, result: `${base}.result` },
-    jobName: `bench.${task}`,
-  };
-}
-
-function waitFor(pred, ms, what) {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      if (pred()) return resolve(undefined);
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
+/** A submission below this benchmark's folder. */
+const submission = (runId, task, command, index) => laidOut(root, runId, task, command, index);
 
 /** CPU seconds of the children this process has waited for (qsub, qstat, ...), from /proc. */
 function childCpu() {
@@ -81,8 +31,6 @@ function childCpu() {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[13]) + Number(f[14])) / 100;
 }
-
-const fmt = (n, d = 1) => n.toFixed(d);
 
 // 4. Makespan: N short tasks by hand and through the adapter.
 async function handMakespan() {

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CommandRunner, execaRunner } from '../../src/schedulers/batch/runner.js';
 import type { Handle, SubmitResult } from '../../src/schedulers/contract.js';
 import { SgeAdapter } from '../../src/schedulers/sge/adapter.js';
-import { type CommandRunner, execaRunner } from '../../src/schedulers/slurm/runner.js';
 import {
   assertSge,
   cleanQueue,

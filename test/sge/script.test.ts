@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { shWord } from '../../src/schedulers/batch/quote.js';
 import type { Handle, Submission } from '../../src/schedulers/contract.js';
 import { parseResult } from '../../src/schedulers/launcher/result.js';
 import { qsubArgv } from '../../src/schedulers/sge/argv.js';
 import type { Group } from '../../src/schedulers/sge/group.js';
 import { jobName } from '../../src/schedulers/sge/job-name.js';
-import { shWord } from '../../src/schedulers/sge/quote.js';
 import { type SiteOptions, sgeDuration } from '../../src/schedulers/sge/request.js';
 import { renderScript, type ScriptInput } from '../../src/schedulers/sge/script.js';
 import { RES } from './helpers.js';

@@ -1,32 +1,29 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe } from 'vitest';
 import type { Resources } from '../../src/model/campaign.js';
-import type { Submission, Update } from '../../src/schedulers/contract.js';
-import { type CommandRunner, execaRunner } from '../../src/schedulers/slurm/runner.js';
+import type { Submission } from '../../src/schedulers/contract.js';
+import { clusterGate, submission } from '../batch/helpers.js';
+
+export { countingRunner, findFile, UNIQUE, Updates } from '../batch/helpers.js';
+
+const slurm = clusterGate({
+  tests: 'test/slurm',
+  what: 'Slurm controller',
+  command: 'sinfo',
+  args: ['-h'],
+  up: 'scripts/local-slurm.sh up',
+});
 
 /** Whether a Slurm controller answers here. */
-export const hasSlurm = spawnSync('sinfo', ['-h'], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+export const hasSlurm = slurm.available;
 
 /**
  * `describe` for tests against the real cluster. Without Slurm they skip, except under CI,
  * where `assertSlurm` in `beforeAll` makes them fail.
  */
-export const describeSlurm = hasSlurm || process.env.CI ? describe : describe.skip;
-if (!hasSlurm && !process.env.CI) {
-  console.warn(
-    'test/slurm: no Slurm controller answers `sinfo` (scripts/local-slurm.sh up); skipping the cluster tests',
-  );
-}
-
-export function assertSlurm(): void {
-  if (!hasSlurm)
-    throw new Error('CI=true but no Slurm controller answers `sinfo`: run scripts/local-slurm.sh up');
-}
-
-/** Unique per test process: job names of earlier runs stay in squeue for MinJobAge. */
-export const UNIQUE = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+export const describeSlurm = slurm.describe;
+export const assertSlurm = slurm.assert;
 
 export const RES: Resources = { cores: 1, gpus: 0, nodes: 1, memory: 100, origins: {} };
 
@@ -38,93 +35,7 @@ export function sub(
   extra: Partial<Submission> = {},
   runId = 'r1',
 ): Submission {
-  const attempt = extra.attempt ?? 1;
-  const dir = join(root, 'runs', runId, 'tasks', taskId);
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, String(attempt));
-  const s: Submission = {
-    taskId,
-    attempt,
-    command,
-    setup: [],
-    env: { CAMPAIGN_TASK_ID: taskId },
-    workdir: root,
-    resources: RES,
-    options: {},
-    files: { out: `${base}.out`, err: `${base}.err`, result: `${base}.result` },
-    jobName: `t.${taskId}`,
-  };
-  return { ...s, ...extra };
-}
-
-/** Counts the Slurm commands the adapter runs, by command name, in front of the real ones. */
-export function countingRunner(inner: CommandRunner = execaRunner()): {
-  run: CommandRunner;
-  calls: Map<string, number>;
-  log: string[][];
-} {
-  const calls = new Map<string, number>();
-  const log: string[][] = [];
-  const run: CommandRunner = (cmd, args, opts) => {
-    calls.set(cmd, (calls.get(cmd) ?? 0) + 1);
-    log.push([cmd, ...args]);
-    return inner(cmd, args, opts);
-  };
-  return { run, calls, log };
-}
-
-/** Collects updates and waits for the ones a test expects. */
-export class Updates {
-  readonly all: Update[] = [];
-  readonly batches: (readonly Update[])[] = [];
-  private waiters: (() => void)[] = [];
-
-  readonly sink = (u: readonly Update[]) => {
-    this.batches.push(u);
-    this.all.push(...u);
-    for (const w of this.waiters) w();
-  };
-
-  ended(taskId: string): Extract<Update, { kind: 'ended' }> | undefined {
-    return this.all.find(
-      (u): u is Extract<Update, { kind: 'ended' }> => u.kind === 'ended' && u.handle.taskId === taskId,
-    );
-  }
-
-  /** The update that gave the task up because its dependency can never be satisfied. */
-  unsatisfiable(taskId: string): Extract<Update, { kind: 'unsatisfiable' }> | undefined {
-    return this.all.find(
-      (u): u is Extract<Update, { kind: 'unsatisfiable' }> =>
-        u.kind === 'unsatisfiable' && u.handle.taskId === taskId,
-    );
-  }
-
-  /** Resolves once every task has ended (or was given up as unsatisfiable); fails after `ms`. */
-  async waitEnded(taskIds: readonly string[], ms: number): Promise<void> {
-    const over = (t: string) => this.ended(t) ?? this.unsatisfiable(t);
-    await this.until(
-      () => taskIds.every(over),
-      ms,
-      () => {
-        const missing = taskIds.filter((t) => !over(t));
-        return `still not ended after ${ms} ms: ${missing.join(', ')}`;
-      },
-    );
-  }
-
-  until(done: () => boolean, ms: number, why: () => string): Promise<void> {
-    if (done()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(why())), ms);
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.waiters.push(check);
-    });
-  }
+  return submission(RES, root, taskId, command, extra, runId);
 }
 
 /** Job ids in the queue (any state) whose name starts with `prefix`. */
@@ -212,18 +123,4 @@ export class SbatchWrapper {
       .split('\n')
       .filter((l) => l.startsWith(`${kind} `)).length;
   }
-}
-
-/** The path of the one file named `name` below `root` (the state directory's layout may vary). */
-export function findFile(root: string, name: string): string | undefined {
-  if (!existsSync(root)) return undefined;
-  for (const e of readdirSync(root, { withFileTypes: true })) {
-    const p = join(root, e.name);
-    if (e.isFile() && e.name === name) return p;
-    if (e.isDirectory()) {
-      const found = findFile(p, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CommandRunner, execaRunner } from '../../src/schedulers/batch/runner.js';
 import type { Handle } from '../../src/schedulers/contract.js';
 import { SlurmAdapter } from '../../src/schedulers/slurm/adapter.js';
-import { type CommandRunner, execaRunner } from '../../src/schedulers/slurm/runner.js';
 import { assertSlurm, countingRunner, describeSlurm, sub, Updates } from './helpers.js';
 
 describeSlurm('Slurm adapter: cluster limits, on the real cluster', () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { CommandRunner } from '../../src/schedulers/batch/runner.js';
 import type { Handle, SubmitResult } from '../../src/schedulers/contract.js';
 import { SlurmAdapter } from '../../src/schedulers/slurm/adapter.js';
-import type { CommandRunner } from '../../src/schedulers/slurm/runner.js';
 import {
   assertSlurm,
   countingRunner,

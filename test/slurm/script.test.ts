@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { shellWord } from '../../src/schedulers/batch/quote.js';
 import type { Submission } from '../../src/schedulers/contract.js';
 import { judge, parseResult } from '../../src/schedulers/launcher/result.js';
 import { arraySpec } from '../../src/schedulers/slurm/array-spec.js';
 import { slurmDuration } from '../../src/schedulers/slurm/directives.js';
-import { shellWord } from '../../src/schedulers/slurm/quote.js';
 import { renderScript, type ScriptInput } from '../../src/schedulers/slurm/script.js';
 import { RES } from './helpers.js';
 

@@ -1,28 +1,26 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Placement } from '../../exec/events.js';
+import { SubmitBatcher } from '../batch/batcher.js';
+import { JobBook } from '../batch/book.js';
+import { LEDGER, Ledger } from '../batch/ledger.js';
+import type { BatchAdapterOptions, BatchStats } from '../batch/options.js';
+import { RateLimiter } from '../batch/rate.js';
+import { queuedUpdates, unplacedUpdates } from '../batch/reattach.js';
+import { type CommandRunner, execaRunner } from '../batch/runner.js';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
 import { GRACE_SECONDS } from '../launcher/launch.js';
 import { readResult } from '../launcher/result.js';
-import { RateLimiter } from '../slurm/rate.js';
-import { type CommandRunner, execaRunner } from '../slurm/runner.js';
-import { JobBook } from './book.js';
 import { qdel, qdelTargets } from './cancel.js';
 import { type ClusterInfo, DEFAULT_CLUSTER, readCluster } from './cluster.js';
 import { withIndex } from './ids.js';
-import { Ledger } from './ledger.js';
 import { verdict } from './outcome.js';
-import { Poller, type PollStats } from './poll.js';
-import { defaultLocate, LEDGER, place } from './reattach.js';
+import { Poller } from './poll.js';
+import { defaultLocate, place } from './reattach.js';
 import { Submitter } from './submit.js';
 
-/** How a Grid Engine adapter is set up for one run. */
-export interface SgeAdapterOptions {
-  /** The run's sge folder (`<run dir>/sge`): scripts, Grid Engine's logs, the ledger. */
-  readonly dir: string;
-  /** Campaign name and run id; both go into every job name. */
-  readonly campaign: string;
-  readonly runId: string;
+/** How a Grid Engine adapter is set up for one run (`dir` is the run's sge folder). */
+export interface SgeAdapterOptions extends BatchAdapterOptions {
   /** Parallel environment for tasks of more than one core (`-pe <pe> <cores>`); none by default. */
   readonly pe?: string;
   /** Complex that carries a task's memory (default `h_vmem`; `none`: no memory request). */
@@ -31,15 +29,6 @@ export interface SgeAdapterOptions {
   readonly memoryPerSlot?: boolean;
   /** Complex that carries a GPU request per slot (`gpu`); without one, GPU tasks are refused. */
   readonly gpuComplex?: string;
-  /** Seconds between queue polls at the fastest (the campaign's `poll_interval`; default 2). */
-  readonly pollInterval?: number;
-  /** Seconds between polls when nothing changes for a while (default 30, at least `pollInterval`). */
-  readonly maxPollInterval?: number;
-  /** qsub calls per second at most (the campaign's `submit_rate`; default 5). */
-  readonly submitRate?: number;
-  /** Retries of a qsub that failed transiently (default 5), first backoff in ms (default 1000). */
-  readonly submitRetries?: number;
-  readonly retryBackoff?: number;
   /**
    * Seconds a result line may lag on a shared file system (default 10): how long the head
    * waits for one of an ended job, and a job for its upstream attempts' ones.
@@ -47,33 +36,16 @@ export interface SgeAdapterOptions {
   readonly resultGrace?: number;
   /** Seconds between TERM and KILL when a command reaches its limit (default 10). */
   readonly killGrace?: number;
-  /** Milliseconds to gather `submit` calls into one batch (default 0: those of the same tick). */
-  readonly coalesce?: number;
   /** Extra qsub arguments for every submission (e.g. `-h` in benchmarks), before the script. */
   readonly qsubArgs?: readonly string[];
   /** Whose jobs qstat lists (default: the current user). */
   readonly user?: string;
-  /** Runs the Grid Engine commands (default: the real ones, with `env`). */
-  readonly run?: CommandRunner;
-  readonly env?: NodeJS.ProcessEnv;
-  /** The sge folder of an earlier run's handle (default: `runs/<run>/sge` from its files). */
-  readonly locate?: (h: Handle) => string;
   /** The node binary and verifier module the jobs check outputs with (default: the head's). */
   readonly verifier?: { readonly node: string; readonly script: string };
-  readonly now?: () => number;
 }
 
 /** What the adapter has done so far (for tests and benchmarks). */
-export interface SgeStats {
-  readonly poll: PollStats;
-  readonly watched: number;
-}
-
-interface Waiting {
-  readonly batch: readonly Submission[];
-  readonly resolve: (r: readonly SubmitResult[]) => void;
-  readonly reject: (e: unknown) => void;
-}
+export type SgeStats = BatchStats;
 
 /**
  * Runs attempts as Grid Engine jobs: submissions with equal requests become array jobs,
@@ -92,12 +64,10 @@ export class SgeAdapter implements SchedulerAdapter {
   private readonly book = new JobBook();
   private readonly poller: Poller;
   private readonly submitter: Submitter;
+  private readonly batcher: SubmitBatcher;
   private readonly locate: (h: Handle) => string;
   private cluster: Promise<ClusterInfo> | undefined;
   private known: ClusterInfo = DEFAULT_CLUSTER;
-  private waiting: Waiting[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
   /** Set when `qconf -sconf` did not answer: Grid Engine's defaults are used. */
   clusterWarning: string | undefined;
 
@@ -145,6 +115,7 @@ export class SgeAdapter implements SchedulerAdapter {
       now,
       ...(opts.verifier ? { verifier: opts.verifier } : {}),
     });
+    this.batcher = new SubmitBatcher(opts.coalesce ?? 0, (all) => this.send(all));
   }
 
   start(onUpdate: (u: readonly Update[]) => void): void {
@@ -156,36 +127,17 @@ export class SgeAdapter implements SchedulerAdapter {
    * together, so an engine that submits one attempt per call still gets array jobs.
    */
   submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ batch, resolve, reject });
-      if (this.flushTimer) return;
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        const taken = this.waiting;
-        this.waiting = [];
-        // One flush at a time: a later batch may wait on jobs of an earlier one.
-        this.chain = this.chain.then(() => this.flush(taken));
-      }, this.opts.coalesce ?? 0);
-    });
+    return this.batcher.submit(batch);
   }
 
-  private async flush(taken: readonly Waiting[]): Promise<void> {
-    const all = taken.flatMap((w) => w.batch);
-    try {
-      const { results, accepted } = await this.submitter.submit(all);
-      this.poller.watch(accepted);
-      if (accepted.length > 0)
-        this.onUpdate(
-          accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
-        );
-      let at = 0;
-      for (const w of taken) {
-        w.resolve(results.slice(at, at + w.batch.length));
-        at += w.batch.length;
-      }
-    } catch (e) {
-      for (const w of taken) w.reject(e);
-    }
+  private async send(all: readonly Submission[]): Promise<readonly SubmitResult[]> {
+    const { results, accepted } = await this.submitter.submit(all);
+    this.poller.watch(accepted);
+    if (accepted.length > 0)
+      this.onUpdate(
+        accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
+      );
+    return results;
   }
 
   /**
@@ -233,11 +185,7 @@ export class SgeAdapter implements SchedulerAdapter {
       placed.map((p) => ({ handle: p.handle, name: p.name })),
       { nudge: false, fresh: false },
     );
-    const updates: Update[] = placed.map((p) => ({
-      kind: 'queued',
-      handle: p.handle,
-      where: { jobId: p.handle.jobId },
-    }));
+    const updates = queuedUpdates(placed);
     if (placed.length > 0) {
       const polled = await this.poller.pollNow();
       updates.push(...polled.updates);
@@ -245,36 +193,17 @@ export class SgeAdapter implements SchedulerAdapter {
         // qstat did not answer: what left a result has ended all the same.
         for (const p of placed) {
           const result = readResult(p.handle.files.result);
-          const u = result && this.poller.endNow(p.handle, verdict({ result }));
-          if (u) updates.push(u);
+          if (result) updates.push(...this.poller.endNow(p.handle, verdict({ result })));
         }
       }
     }
-    for (const h of missing) {
-      const result = readResult(h.files.result);
-      const v = result
-        ? verdict({ result })
-        : {
-            outcome: {},
-            failure: 'lost' as const,
-            message: error
-              ? `cannot look the job up: ${error}`
-              : 'no Grid Engine job was found for this attempt',
-          };
-      updates.push({
-        kind: 'ended',
-        handle: h,
-        outcome: v.outcome,
-        ...(v.failure ? { failure: v.failure } : {}),
-        ...(v.message ? { message: v.message } : {}),
-      });
-    }
+    updates.push(...unplacedUpdates(missing, (result) => verdict({ result }), 'Grid Engine', error));
     if (updates.length > 0) this.onUpdate(updates);
   }
 
   async close(): Promise<void> {
     this.poller.close();
-    await this.chain;
+    await this.batcher.drained();
   }
 
   /** Where a handle's attempt runs, as views show it: its job id (`123.4` for an array task); one not yet placed has none. */

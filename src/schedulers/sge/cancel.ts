@@ -1,5 +1,5 @@
+import { type CommandRunner, firstLine } from '../batch/runner.js';
 import type { Handle } from '../contract.js';
-import { type CommandRunner, firstLine } from '../slurm/runner.js';
 import { baseId, taskRanges } from './ids.js';
 
 /**

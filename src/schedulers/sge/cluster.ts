@@ -1,4 +1,4 @@
-import { type CommandRunner, firstLine } from '../slurm/runner.js';
+import { type CommandRunner, firstLine } from '../batch/runner.js';
 
 /** What of the cluster's configuration shapes submissions, read once from `qconf -sconf`. */
 export interface ClusterInfo {

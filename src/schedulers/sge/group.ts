@@ -1,14 +1,10 @@
+import { requestKey } from '../batch/request-key.js';
+import type { Pending } from '../batch/rounds.js';
 import type { Handle, Submission } from '../contract.js';
-import { requestKey } from '../slurm/group.js';
 import { type ArraySize, classify, type Wait, waitKey } from './hold.js';
 import type { Request } from './request.js';
 
-/** A submission of the batch and the upstream handles it waits for, resolved. */
-export interface Pending {
-  readonly position: number;
-  readonly submission: Submission;
-  readonly after: readonly Handle[];
-}
+export type { Pending };
 
 /** One member of a group: the submission, its position in the batch and its task id (from 1). */
 export interface Member {

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { type CommandRunner, execaRunner } from '../slurm/runner.js';
+import { type CommandRunner, execaRunner } from '../batch/runner.js';
 import { qdel } from './cancel.js';
 import { baseId, taskRanges } from './ids.js';
 import { queryQueue } from './qstat.js';

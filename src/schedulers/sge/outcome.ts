@@ -1,5 +1,5 @@
 import type { Outcome } from '../../exec/events.js';
-import type { EndFailure } from '../contract.js';
+import { signalName, type Verdict } from '../batch/verdict.js';
 import { judge, type LaunchResult } from '../launcher/result.js';
 import { type AccountingRecord, memoryMiB } from './qacct.js';
 
@@ -37,12 +37,7 @@ export interface EndFacts {
   readonly stderrTail?: string;
 }
 
-/** The verdict on an ended job: outcome, failure kind (none for success) and one line for people. */
-export interface Verdict {
-  readonly outcome: Outcome;
-  readonly failure?: EndFailure;
-  readonly message?: string;
-}
+export type { Verdict };
 
 /** Messages of programs whose memory allocation failed (h_vmem is also a per-process address-space limit). */
 const ALLOCATION_FAILED =
@@ -153,13 +148,3 @@ function seconds(value: string): number | undefined {
 
 /** The verdict for an attempt given up because an upstream attempt did not succeed. */
 export const UNSATISFIABLE = 'not run: an upstream attempt did not succeed';
-
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  6: 'SIGABRT',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  15: 'SIGTERM',
-};
-const signalName = (n: number) => SIGNALS[n] ?? `signal ${n}`;

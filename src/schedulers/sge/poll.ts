@@ -1,8 +1,17 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import type { JobBook } from '../batch/book.js';
+import {
+  BatchPoller,
+  type Cycle,
+  type PollTiming,
+  running,
+  type WatchedBase,
+  waited,
+} from '../batch/poller.js';
+import type { CommandRunner } from '../batch/runner.js';
+import { endedUpdate } from '../batch/verdict.js';
 import type { Handle, Update } from '../contract.js';
 import { readResult } from '../launcher/result.js';
-import type { CommandRunner } from '../slurm/runner.js';
-import type { JobBook } from './book.js';
 import { qdel, qdelTargets } from './cancel.js';
 import { runPrefix } from './job-name.js';
 import { type EndFacts, phaseOf, UNSATISFIABLE, type Verdict, verdict } from './outcome.js';
@@ -10,20 +19,14 @@ import { type AccountingRecord, queryAccounting } from './qacct.js';
 import { errorReasons, queryQueue } from './qstat.js';
 
 /** An attempt being watched. */
-interface Watched {
-  readonly handle: Handle;
-  readonly limit?: number;
+interface Watched extends WatchedBase {
   /** The job's name (accounting is looked up by its run's prefix); empty when unknown. */
   readonly name: string;
   readonly memory?: string;
-  running: boolean;
-  cancelling: boolean;
   /** Listed by qstat at least once (a qmaster may list a new job late). */
   seen: boolean;
   /** Submitted by this head (a reattached job may have run while no head watched). */
   readonly fresh: boolean;
-  /** When the job was first seen gone, or in the error state, with no result line yet. */
-  endSeenAt?: number;
 }
 
 /** What `watch` takes: a handle and what its verdict needs. */
@@ -37,51 +40,27 @@ export interface WatchItem {
 /** How long a job this head submitted may stay unlisted before it counts as gone, ms. */
 const UNLISTED_GRACE = 30_000;
 
-export interface PollerConfig {
+export interface PollerConfig extends PollTiming {
   readonly run: CommandRunner;
   /** Whose jobs qstat lists. */
   readonly user: string;
   readonly book: JobBook;
-  /** Fastest polling, ms: never more often than this. */
-  readonly minInterval: number;
-  /** Slowest polling when nothing changes, ms. */
-  readonly maxInterval: number;
   /** How long an ended job may lack its result line (shared file systems lag), ms. */
   readonly resultGrace: number;
   readonly accounting: () => boolean;
-  readonly emit: (updates: readonly Update[]) => void;
-  readonly now: () => number;
-}
-
-/** Counters for tests and benchmarks. */
-export interface PollStats {
-  cycles: number;
-  failures: number;
-  lastError?: string;
 }
 
 /**
- * Watches every attempt of the run with one qstat call per cycle, whatever their number,
- * and turns what changed into batches of updates. Jobs in the error state (Eqw: every failed
- * attempt, since the wrapper exits 100) are judged and deleted, after the attempts held for
- * them, in one qdel. The interval starts at `minInterval`, grows by half when a cycle sees no
- * change (up to `maxInterval`) and drops back on change.
+ * Watches every attempt of the run with one qstat call per cycle, whatever their number.
+ * Jobs in the error state (Eqw: every failed attempt, since the wrapper exits 100) are judged
+ * and deleted, after the attempts held for them, in one qdel.
  */
-export class Poller {
-  private readonly watched = new Map<string, Watched>();
-  private timer: NodeJS.Timeout | undefined;
-  private dueAt = 0;
-  private interval: number;
-  private lastStart = Number.NEGATIVE_INFINITY;
-  private busy = false;
-  private again = false;
-  private closed = false;
+export class Poller extends BatchPoller<Watched, Verdict> {
   /** Jobs to delete that a failed qdel left in the queue. */
   private undeleted: Handle[] = [];
-  readonly stats: PollStats = { cycles: 0, failures: 0 };
 
   constructor(private readonly cfg: PollerConfig) {
-    this.interval = cfg.minInterval;
+    super(cfg);
   }
 
   /**
@@ -89,8 +68,8 @@ export class Poller {
    * `fresh: false` marks attempts of an earlier head (they may have run unseen).
    */
   watch(items: readonly WatchItem[], opts: { nudge?: boolean; fresh?: boolean } = {}): void {
-    for (const it of items) {
-      this.watched.set(it.handle.jobId, {
+    this.track(
+      items.map((it) => ({
         handle: it.handle,
         name: it.name ?? '',
         running: false,
@@ -99,120 +78,18 @@ export class Poller {
         fresh: opts.fresh ?? true,
         ...(it.limit !== undefined ? { limit: it.limit } : {}),
         ...(it.memory !== undefined ? { memory: it.memory } : {}),
-      });
-    }
-    if (opts.nudge ?? true) this.nudge();
-  }
-
-  /**
-   * One cycle at once, its updates returned instead of emitted (reattach delivers them with
-   * its own, in one batch); `ok` is false when qstat did not answer. Polling goes on after.
-   */
-  async pollNow(): Promise<{ ok: boolean; updates: Update[] }> {
-    while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    this.busy = true;
-    this.lastStart = this.cfg.now();
-    let out: { ok: boolean; updates: Update[] } = { ok: false, updates: [] };
-    try {
-      out = await this.poll();
-    } catch (e) {
-      this.stats.failures++;
-      this.stats.lastError = (e as Error).message;
-    }
-    this.busy = false;
-    this.nudge();
-    return out;
-  }
-
-  /** Ends a watched attempt now with this verdict (reattach, when qstat cannot tell). */
-  endNow(handle: Handle, v: Verdict): Update | undefined {
-    const w = this.watched.get(handle.jobId);
-    if (!w) return undefined;
-    const updates: Update[] = [];
-    this.end(w, v, updates, this.cfg.now());
-    return updates[0];
-  }
-
-  /** Attempts being cancelled by us: however they end now, they end cancelled. */
-  markCancelling(jobIds: readonly string[]): void {
-    for (const id of jobIds) {
-      const w = this.watched.get(id);
-      if (w) w.cancelling = true;
-    }
-    this.nudge();
-  }
-
-  /** Job ids still watched (for whole-array deletes). */
-  watchedIds(): IterableIterator<string> {
-    return this.watched.keys();
-  }
-
-  get size(): number {
-    return this.watched.size;
-  }
-
-  /** Polls as soon as the minimum interval allows, and resets the backoff. */
-  nudge(): void {
-    this.interval = this.cfg.minInterval;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.schedule(Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now()));
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(delay: number): void {
-    if (this.closed || this.idle()) return;
-    const at = this.cfg.now() + delay;
-    if (this.timer && this.dueAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.dueAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.cycle();
-    }, delay);
-  }
-
-  private async cycle(): Promise<void> {
-    if (this.closed || this.idle()) return;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.busy = true;
-    this.again = false;
-    this.lastStart = this.cfg.now();
-    let changed = false;
-    try {
-      const { updates } = await this.poll();
-      if (updates.length > 0) this.cfg.emit(updates);
-      changed = updates.length > 0;
-    } catch (e) {
-      this.stats.failures++;
-      this.stats.lastError = (e as Error).message;
-    }
-    this.busy = false;
-    if (changed || this.again) this.interval = this.cfg.minInterval;
-    else this.interval = Math.min(this.cfg.maxInterval, Math.round(this.interval * 1.5));
-    const next = this.again
-      ? Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now())
-      : this.interval;
-    this.schedule(next);
+      })),
+      opts.nudge ?? true,
+    );
   }
 
   /** Nothing to watch and nothing left to delete. */
-  private idle(): boolean {
+  protected override idle(): boolean {
     return this.watched.size === 0 && this.undeleted.length === 0;
   }
 
   /** One cycle: what changed, as updates. */
-  private async poll(): Promise<{ ok: boolean; updates: Update[] }> {
+  protected override async poll(): Promise<Cycle> {
     const entries = [...this.watched.values()];
     this.stats.cycles++;
     const q = await queryQueue(this.cfg.run, this.cfg.user);
@@ -353,35 +230,13 @@ export class Poller {
     updates.push({ kind: 'unsatisfiable', handle: w.handle, message });
   }
 
-  private end(w: Watched, v: Verdict, updates: Update[], now: number): void {
+  protected override end(w: Watched, v: Verdict, updates: Update[], now: number): void {
     // A job that ran between two polls (it has a wall time) still shows that it started.
     if (!w.running && v.outcome.wallMs !== undefined) updates.push(running(w.handle, ''));
     this.watched.delete(w.handle.jobId);
     this.cfg.book.markEnded(w.handle.jobId, !v.failure, now);
-    updates.push({
-      kind: 'ended',
-      handle: w.handle,
-      outcome: v.outcome,
-      ...(v.failure ? { failure: v.failure } : {}),
-      ...(v.message ? { message: v.message } : {}),
-    });
+    updates.push(endedUpdate(w.handle, v));
   }
-}
-
-/** How long the job has been seen ended (or in error) without its result line. */
-function waited(w: Watched, now: number): number {
-  w.endSeenAt ??= now;
-  return now - w.endSeenAt;
-}
-
-/** A `running` update, with where it runs: the job id and the host Grid Engine names. */
-function running(handle: Handle, host: string): Update {
-  return {
-    kind: 'running',
-    handle,
-    where: { jobId: handle.jobId, ...(host ? { host } : {}) },
-    ...(host ? { host } : {}),
-  };
 }
 
 const cancelled = (v: Verdict): Verdict => ({

@@ -1,4 +1,4 @@
-import type { CommandRunner } from '../slurm/runner.js';
+import type { CommandRunner } from '../batch/runner.js';
 import { taskJobId } from './ids.js';
 
 /** What Grid Engine's accounting recorded for one job or array task. */

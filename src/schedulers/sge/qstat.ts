@@ -1,4 +1,4 @@
-import { type CommandRunner, firstLine } from '../slurm/runner.js';
+import { type CommandRunner, firstLine } from '../batch/runner.js';
 import { expandTasks, taskJobId } from './ids.js';
 
 /** One job or array task as qstat lists it. */

@@ -1,5 +1,6 @@
-import type { RateLimiter } from '../slurm/rate.js';
-import { type CommandRunner, firstLine } from '../slurm/runner.js';
+import type { RateLimiter } from '../batch/rate.js';
+import { submitRetried } from '../batch/retry.js';
+import type { CommandRunner } from '../batch/runner.js';
 import { queryAccounting } from './qacct.js';
 import { findByName } from './qstat.js';
 
@@ -23,31 +24,24 @@ export interface QsubOptions {
 
 /**
  * Runs one `qsub -terse ... <script>` (the argv ends with the script), retrying transient
- * failures with backoff. Before a retry it looks the job up by name: a timed-out qsub may
- * have been accepted, and submitting again would run the tasks twice. `-terse` prints
- * `123` for a job and `123.1-4:1` for an array job.
+ * failures with backoff; a job that went in despite an error is found by its name (in the
+ * queue or, a short job, in accounting) before a retry. `-terse` prints `123` for a job and
+ * `123.1-4:1` for an array job.
  */
-export async function qsub(
+export function qsub(
   argv: readonly string[],
   o: QsubOptions,
 ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
-  let delay = o.backoff;
-  let last = '';
-  for (let attempt = 0; attempt <= o.retries; attempt++) {
-    if (attempt > 0) {
-      await new Promise((res) => setTimeout(res, delay));
-      delay = Math.min(delay * 2, 30_000);
-      const id = await lookUp(o);
-      if (id) return { ok: true, jobId: id };
-    }
-    await o.rate.take();
-    const r = await o.run('qsub', argv);
-    const id = /^(\d+)(?:\.\S*)?$/m.exec(r.stdout.trim())?.[1];
-    if (r.exitCode === 0 && id) return { ok: true, jobId: id };
-    last = firstLine(r);
-    if (!isTransient(`${r.stderr}\n${r.stdout}`)) return { ok: false, message: `qsub: ${last}` };
-  }
-  return { ok: false, message: `qsub: ${last} (gave up after ${o.retries + 1} attempts)` };
+  return submitRetried({
+    command: 'qsub',
+    rate: o.rate,
+    retries: o.retries,
+    backoff: o.backoff,
+    call: () => o.run('qsub', argv),
+    jobIdOf: (stdout) => /^(\d+)(?:\.\S*)?$/m.exec(stdout)?.[1],
+    isTransient,
+    lookUp: () => lookUp(o),
+  });
 }
 
 /** The job of this name if Grid Engine has it: in the queue, or (a short job) already ended. */

@@ -1,7 +1,8 @@
+import { commandLine, oneLine, shWord } from '../batch/quote.js';
+import { common, commonDir, commonEnv } from '../batch/script-parts.js';
 import type { Submission } from '../contract.js';
 import { commandArgv } from '../launcher/launch.js';
 import { VERIFIER } from '../slurm/script.js';
-import { commandLine, oneLine, shWord } from './quote.js';
 import {
   WRAPPER_RESULT,
   WRAPPER_RUN,
@@ -125,28 +126,4 @@ function row(
     ...commandArgv(x.command, []),
   ];
   return `${t.index} ${words.map(shWord).join(' ')}`;
-}
-
-/** Variables with the same value in every submission (exported once in the header). */
-function commonEnv(subs: readonly Submission[]): Record<string, string> {
-  const first = subs[0]?.env ?? {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(first)) {
-    if (subs.every((x) => x.env[k] === v)) out[k] = v;
-  }
-  return out;
-}
-
-function common(values: readonly string[]): string | undefined {
-  const first = values[0];
-  return values.every((v) => v === first) ? first : undefined;
-}
-
-/** The longest folder (with its trailing `/`) that holds every path. */
-function commonDir(paths: readonly string[]): string {
-  let p = paths[0] ?? '';
-  for (const q of paths) {
-    while (p !== '' && !q.startsWith(p)) p = p.slice(0, -1);
-  }
-  return p.slice(0, p.lastIndexOf('/') + 1);
 }

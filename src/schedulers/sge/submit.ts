@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import type { JobBook } from '../batch/book.js';
+import type { Ledger } from '../batch/ledger.js';
+import type { RateLimiter } from '../batch/rate.js';
+import { submitInRounds } from '../batch/rounds.js';
+import type { CommandRunner } from '../batch/runner.js';
 import type { Handle, Submission, SubmitResult } from '../contract.js';
-import type { RateLimiter } from '../slurm/rate.js';
-import type { CommandRunner } from '../slurm/runner.js';
 import { qsubArgv } from './argv.js';
-import type { JobBook } from './book.js';
 import type { ClusterInfo } from './cluster.js';
-import { type Group, groupSubmissions, type Member, type Pending } from './group.js';
+import { type Group, groupSubmissions, type Member } from './group.js';
 import { taskJobId, withIndex } from './ids.js';
 import { jobName } from './job-name.js';
-import { attemptKey, type Ledger } from './ledger.js';
 import { qsub } from './qsub.js';
 import type { SiteOptions } from './request.js';
 import { renderScript } from './script.js';
@@ -47,7 +48,6 @@ export interface Accepted {
 
 /** The largest script this adapter writes; a larger group is split (an -hold_jid_ad one holds on whole arrays). */
 const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Turns a batch of submissions into as few qsub calls as their requests and dependencies
@@ -62,93 +62,49 @@ export class Submitter {
   constructor(private readonly cfg: SubmitterConfig) {}
 
   async submit(batch: readonly Submission[]): Promise<{ results: SubmitResult[]; accepted: Accepted[] }> {
-    const results: (SubmitResult | undefined)[] = new Array(batch.length);
     const accepted: Accepted[] = [];
     const cluster = await this.cfg.cluster();
-    const positionOf = new Map<string, number>();
-    for (const [i, s] of batch.entries()) {
-      positionOf.set(attemptKey(s.taskId, s.attempt), i);
-      const problem = invalid(s);
-      if (problem) results[i] = { ok: false, message: problem };
-    }
-    let left = batch.map((_, i) => i).filter((i) => !results[i]);
-    while (left.length > 0) {
-      const ready: Pending[] = [];
-      const waiting: number[] = [];
-      for (const i of left) {
-        const resolved = this.resolveAfter(batch[i]!, positionOf, results);
-        if (resolved === 'wait') waiting.push(i);
-        else if (typeof resolved === 'string') results[i] = { ok: false, message: resolved };
-        else ready.push({ position: i, submission: batch[i]!, after: resolved });
-      }
-      if (ready.length === 0) {
-        for (const i of waiting)
-          results[i] = { ok: false, message: 'waits in a cycle on submissions of its own batch' };
-        break;
-      }
-      const maxTasks = Math.max(1, cluster.maxArrayTasks);
-      for (const g of groupSubmissions(ready, (id) => this.cfg.book.sizeOf(id), maxTasks)) {
-        for (const part of this.fit(g)) {
-          const outcome = await this.send(part);
-          for (const m of part.members) {
-            if (!outcome.ok) {
-              results[m.position] = { ok: false, message: outcome.message };
-              continue;
+    const maxTasks = Math.max(1, cluster.maxArrayTasks);
+    const results = await submitInRounds(batch, {
+      book: this.cfg.book,
+      now: this.cfg.now,
+      withIndex,
+      // Grid Engine drops a hold on a job that has left its queue anyway.
+      forget: () => true,
+      singleLinePaths: true,
+      submitRound: async (ready, results) => {
+        for (const g of groupSubmissions(ready, (id) => this.cfg.book.sizeOf(id), maxTasks)) {
+          for (const part of this.fit(g)) {
+            const outcome = await this.send(part);
+            for (const m of part.members) {
+              if (!outcome.ok) {
+                results[m.position] = { ok: false, message: outcome.message };
+                continue;
+              }
+              const handle: Handle = {
+                taskId: m.submission.taskId,
+                attempt: m.submission.attempt,
+                jobId: part.array ? taskJobId(outcome.jobId, m.index) : outcome.jobId,
+                ...(part.array ? { arrayIndex: m.index } : {}),
+                files: m.submission.files,
+              };
+              results[m.position] = { ok: true, handle };
+              this.cfg.book.addHold(
+                handle.jobId,
+                m.after.map((h) => h.jobId),
+              );
+              accepted.push({
+                handle,
+                name: outcome.name,
+                ...(m.submission.limit !== undefined ? { limit: m.submission.limit } : {}),
+                ...(outcome.memory ? { memory: outcome.memory } : {}),
+              });
             }
-            const handle: Handle = {
-              taskId: m.submission.taskId,
-              attempt: m.submission.attempt,
-              jobId: part.array ? taskJobId(outcome.jobId, m.index) : outcome.jobId,
-              ...(part.array ? { arrayIndex: m.index } : {}),
-              files: m.submission.files,
-            };
-            results[m.position] = { ok: true, handle };
-            this.cfg.book.addHold(
-              handle.jobId,
-              m.after.map((h) => h.jobId),
-            );
-            accepted.push({
-              handle,
-              name: outcome.name,
-              ...(m.submission.limit !== undefined ? { limit: m.submission.limit } : {}),
-              ...(outcome.memory ? { memory: outcome.memory } : {}),
-            });
           }
         }
-      }
-      left = waiting;
-    }
-    return { results: results.map((r) => r ?? { ok: false, message: 'not submitted' }), accepted };
-  }
-
-  /**
-   * The upstream handles a submission waits for: same-batch names replaced by their handles,
-   * those this head saw succeed dropped (Grid Engine drops a hold on a job that has left its
-   * queue anyway). A failed upstream is an error; `wait` while a same-batch upstream is not
-   * submitted yet.
-   */
-  private resolveAfter(
-    s: Submission,
-    positionOf: ReadonlyMap<string, number>,
-    results: readonly (SubmitResult | undefined)[],
-  ): Handle[] | string | 'wait' {
-    const out: Handle[] = [];
-    for (const given of s.after ?? []) {
-      let up = withIndex(given);
-      if (up.jobId === '') {
-        const pos = positionOf.get(attemptKey(up.taskId, up.attempt));
-        if (pos === undefined) return `upstream ${up.taskId} has no job id and is not in this batch`;
-        const r = results[pos];
-        if (!r) return 'wait';
-        if (!r.ok) return `upstream ${up.taskId} was not submitted: ${r.message}`;
-        up = r.handle;
-      }
-      const end = this.cfg.book.endOf(up.jobId);
-      if (end && !end.ok) return `upstream ${up.taskId} (job ${up.jobId}) failed`;
-      if (end) continue;
-      out.push(up);
-    }
-    return out;
+      },
+    });
+    return { results, accepted };
   }
 
   /** Splits a group whose script would be too large. */
@@ -249,23 +205,11 @@ export class Submitter {
     });
     if (!r.ok) return r;
     this.cfg.ledger.recordJob(token, r.jobId);
-    if (g.array) this.cfg.book.addArray(r.jobId, g.size);
+    if (g.array)
+      this.cfg.book.addArray(
+        r.jobId,
+        Array.from({ length: g.size }, (_, i) => i + 1),
+      );
     return { ok: true, jobId: r.jobId, name, ...(args.memory ? { memory: args.memory } : {}) };
   }
-}
-
-/** Why Grid Engine could not take a submission as it is, if it could not. */
-function invalid(s: Submission): string | undefined {
-  const bad = Object.keys(s.env).find((k) => !NAME.test(k));
-  if (bad !== undefined) return `environment variable name ${JSON.stringify(bad)} is not valid in a shell`;
-  for (const p of [s.files.out, s.files.err, s.files.result]) {
-    if (!isAbsolute(p)) return `attempt file ${p} is not an absolute path`;
-    if (/[\n\r]/.test(p)) return `attempt file ${JSON.stringify(p)} has a line break`;
-  }
-  for (const h of s.after ?? []) {
-    if (/[\n\r]/.test(h.files.result))
-      return `upstream result file ${JSON.stringify(h.files.result)} has a line break`;
-  }
-  if (typeof s.command !== 'string' && s.command.length === 0) return 'empty command';
-  return undefined;
 }

@@ -1,3 +1,4 @@
+import { WRAPPER_RUSAGE } from '../batch/script-parts.js';
 import { MISSING_EXIT } from '../slurm/verify-outputs.js';
 
 /**
@@ -118,21 +119,7 @@ export const WRAPPER_RUN = [
   'fi',
   'if [ "$campaign_watch" -gt 0 ]; then kill "$campaign_watch" 2>/dev/null; fi',
   'if [ "$campaign_killer" -gt 0 ]; then kill "$campaign_killer" 2>/dev/null; fi',
-  'campaign_end=$(campaign_now) campaign_rss=-1 campaign_cpu=',
-  'if [ -s "${campaign_rusage:-}" ]; then',
-  '  while read -r a b c d e; do',
-  '    case $a in',
-  `      campaign-rusage) campaign_rss=$b; campaign_cpu=$(awk -v u="$c" -v s="$d" 'BEGIN { printf "%d", (u + s) * 1000 }') ;;`,
-  '      Command) [ "$b" = terminated ] && campaign_sig=$e ;;',
-  '    esac',
-  '  done <"$campaign_rusage"',
-  'elif [ "$campaign_code" -gt 128 ]; then',
-  '  campaign_sig=$((campaign_code - 128))',
-  'fi',
-  'rm -f -- "${campaign_rusage:-}"',
-  'if [ -z "$campaign_cpu" ]; then',
-  `  campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')`,
-  'fi',
+  ...WRAPPER_RUSAGE,
   'campaign_n=$(grep -c requeued -- "$campaign_result.requeued" 2>/dev/null)',
   'if [ "$campaign_code" -eq 99 ] && [ "$campaign_timedout" -eq 0 ] && [ "${campaign_n:-0}" -lt 3 ]; then',
   '  echo "campaign: exit code 99: Grid Engine runs the job again" >>"$campaign_err"',

@@ -1,60 +1,30 @@
 import { join } from 'node:path';
 import type { Placement } from '../../exec/events.js';
+import { SubmitBatcher } from '../batch/batcher.js';
+import { JobBook } from '../batch/book.js';
+import { LEDGER, Ledger } from '../batch/ledger.js';
+import type { BatchAdapterOptions, BatchStats } from '../batch/options.js';
+import { RateLimiter } from '../batch/rate.js';
+import { queuedUpdates, unplacedUpdates } from '../batch/reattach.js';
+import { type CommandRunner, execaRunner, firstLine } from '../batch/runner.js';
 import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
 import { readResult } from '../launcher/result.js';
 import { withIndex } from './array-spec.js';
-import { JobBook } from './book.js';
 import { scancelTargets } from './cancel.js';
 import { type ClusterLimits, DEFAULT_LIMITS, readLimits } from './cluster.js';
-import { Ledger } from './ledger.js';
 import { verdict } from './outcome.js';
-import { Poller, type PollStats } from './poll.js';
-import { RateLimiter } from './rate.js';
-import { defaultLocate, LEDGER, place } from './reattach.js';
-import { type CommandRunner, execaRunner, firstLine } from './runner.js';
+import { Poller } from './poll.js';
+import { defaultLocate, place } from './reattach.js';
 import { Submitter } from './submit.js';
 
-/** How a Slurm adapter is set up for one run. */
-export interface SlurmAdapterOptions {
-  /** The run's slurm folder (`<run dir>/slurm`): scripts, Slurm's own logs, the ledger. */
-  readonly dir: string;
-  /** Campaign name and run id; both go into every job name. */
-  readonly campaign: string;
-  readonly runId: string;
-  /** Seconds between queue polls at the fastest (the campaign's `poll_interval`; default 2). */
-  readonly pollInterval?: number;
-  /** Seconds between polls when nothing changes for a while (default 30, at least `pollInterval`). */
-  readonly maxPollInterval?: number;
-  /** sbatch calls per second at most (the campaign's `submit_rate`; default 5). */
-  readonly submitRate?: number;
-  /** Retries of an sbatch that failed transiently (default 5), first backoff in ms (default 1000). */
-  readonly submitRetries?: number;
-  readonly retryBackoff?: number;
-  /** Seconds an ended job may lack its result line before Slurm's word alone decides (default 10). */
-  readonly resultGrace?: number;
-  /** Milliseconds to gather `submit` calls into one batch (default 0: those of the same tick). */
-  readonly coalesce?: number;
+/** How a Slurm adapter is set up for one run (`dir` is the run's slurm folder). */
+export interface SlurmAdapterOptions extends BatchAdapterOptions {
   /** Extra sbatch arguments for every submission (e.g. `--hold` in benchmarks). */
   readonly sbatchArgs?: readonly string[];
-  /** Runs the Slurm commands (default: the real ones, with `env`). */
-  readonly run?: CommandRunner;
-  readonly env?: NodeJS.ProcessEnv;
-  /** The slurm folder of an earlier run's handle (default: `runs/<run>/slurm` from its files). */
-  readonly locate?: (h: Handle) => string;
-  readonly now?: () => number;
 }
 
 /** What the adapter has done so far (for tests and benchmarks). */
-export interface SlurmStats {
-  readonly poll: PollStats;
-  readonly watched: number;
-}
-
-interface Waiting {
-  readonly batch: readonly Submission[];
-  readonly resolve: (r: readonly SubmitResult[]) => void;
-  readonly reject: (e: unknown) => void;
-}
+export type SlurmStats = BatchStats;
 
 /**
  * Runs attempts as Slurm jobs: submissions with equal requests become job arrays, upstream
@@ -71,12 +41,10 @@ export class SlurmAdapter implements SchedulerAdapter {
   private readonly book = new JobBook();
   private readonly poller: Poller;
   private readonly submitter: Submitter;
+  private readonly batcher: SubmitBatcher;
   private readonly locate: (h: Handle) => string;
   private limits: Promise<ClusterLimits> | undefined;
   private known: ClusterLimits = DEFAULT_LIMITS;
-  private waiting: Waiting[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
   /** Set when `scontrol show config` did not answer: Slurm's defaults are used. */
   limitsWarning: string | undefined;
 
@@ -111,6 +79,7 @@ export class SlurmAdapter implements SchedulerAdapter {
       limits: () => this.clusterLimits(),
       now,
     });
+    this.batcher = new SubmitBatcher(opts.coalesce ?? 0, (all) => this.send(all));
   }
 
   start(onUpdate: (u: readonly Update[]) => void): void {
@@ -122,36 +91,17 @@ export class SlurmAdapter implements SchedulerAdapter {
    * together, so an engine that submits one attempt per call still gets job arrays.
    */
   submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ batch, resolve, reject });
-      if (this.flushTimer) return;
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        const taken = this.waiting;
-        this.waiting = [];
-        // One flush at a time: a later batch may wait on jobs of an earlier one.
-        this.chain = this.chain.then(() => this.flush(taken));
-      }, this.opts.coalesce ?? 0);
-    });
+    return this.batcher.submit(batch);
   }
 
-  private async flush(taken: readonly Waiting[]): Promise<void> {
-    const all = taken.flatMap((w) => w.batch);
-    try {
-      const { results, accepted } = await this.submitter.submit(all);
-      this.poller.watch(accepted.map((a) => ({ ...a, logDir: this.opts.dir })));
-      if (accepted.length > 0)
-        this.onUpdate(
-          accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
-        );
-      let at = 0;
-      for (const w of taken) {
-        w.resolve(results.slice(at, at + w.batch.length));
-        at += w.batch.length;
-      }
-    } catch (e) {
-      for (const w of taken) w.reject(e);
-    }
+  private async send(all: readonly Submission[]): Promise<readonly SubmitResult[]> {
+    const { results, accepted } = await this.submitter.submit(all);
+    this.poller.watch(accepted.map((a) => ({ ...a, logDir: this.opts.dir })));
+    if (accepted.length > 0)
+      this.onUpdate(
+        accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
+      );
+    return results;
   }
 
   /** Cancels with one scancel for all of them; Slurm's KillWait is the grace period. */
@@ -182,14 +132,10 @@ export class SlurmAdapter implements SchedulerAdapter {
       book: this.book,
     });
     this.poller.watch(
-      placed.map((p) => ({ handle: p.handle, logDir: p.logDir })),
+      placed.map((p) => ({ handle: p.handle, logDir: p.dir })),
       false,
     );
-    const updates: Update[] = placed.map((p) => ({
-      kind: 'queued',
-      handle: p.handle,
-      where: { jobId: p.handle.jobId },
-    }));
+    const updates = queuedUpdates(placed);
     if (placed.length > 0) {
       const polled = await this.poller.pollNow();
       updates.push(...polled.updates);
@@ -197,28 +143,13 @@ export class SlurmAdapter implements SchedulerAdapter {
         // squeue did not answer: what left a result has ended all the same.
         for (const p of placed) {
           const result = readResult(p.handle.files.result);
-          const u = result && this.poller.endNow(p.handle, verdict({ result, memoryKilled: false }));
-          if (u) updates.push(u);
+          if (result) updates.push(...this.poller.endNow(p.handle, verdict({ result, memoryKilled: false })));
         }
       }
     }
-    for (const h of missing) {
-      const result = readResult(h.files.result);
-      const v = result
-        ? verdict({ result, memoryKilled: false })
-        : {
-            outcome: {},
-            failure: 'lost' as const,
-            message: error ? `cannot look the job up: ${error}` : 'no Slurm job was found for this attempt',
-          };
-      updates.push({
-        kind: 'ended',
-        handle: h,
-        outcome: v.outcome,
-        ...(v.failure ? { failure: v.failure } : {}),
-        ...(v.message ? { message: v.message } : {}),
-      });
-    }
+    updates.push(
+      ...unplacedUpdates(missing, (result) => verdict({ result, memoryKilled: false }), 'Slurm', error),
+    );
     if (updates.length > 0) this.onUpdate(updates);
   }
 
@@ -229,7 +160,7 @@ export class SlurmAdapter implements SchedulerAdapter {
 
   async close(): Promise<void> {
     this.poller.close();
-    await this.chain;
+    await this.batcher.drained();
   }
 
   get stats(): SlurmStats {

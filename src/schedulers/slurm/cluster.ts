@@ -1,4 +1,4 @@
-import { type CommandRunner, firstLine } from './runner.js';
+import { type CommandRunner, firstLine } from '../batch/runner.js';
 
 /** The limits of the cluster that shape submissions, read once from `scontrol show config`. */
 export interface ClusterLimits {

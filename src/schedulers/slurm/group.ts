@@ -1,4 +1,6 @@
-import type { Handle, Submission } from '../contract.js';
+import { requestKey } from '../batch/request-key.js';
+import type { Pending } from '../batch/rounds.js';
+import type { Submission } from '../contract.js';
 import { type ArrayMembers, classify, dependencyOf, type Wait } from './dependency.js';
 import type { Request } from './directives.js';
 
@@ -20,12 +22,7 @@ export interface Group {
   readonly members: readonly Member[];
 }
 
-/** A submission of the batch and the upstream handles it waits for, resolved. */
-export interface Pending {
-  readonly position: number;
-  readonly submission: Submission;
-  readonly after: readonly Handle[];
-}
+export type { Pending };
 
 /**
  * Groups submissions into job arrays: equal requests (resources, options, limit, setup,
@@ -130,32 +127,8 @@ export function requestOf(s: Submission): Request {
   return { resources: s.resources, options: s.options, ...(s.limit !== undefined ? { limit: s.limit } : {}) };
 }
 
-/** Everything that must be equal to share an array, as a string (resources without origins). */
-export function requestKey(s: Submission): string {
-  const { origins: _origins, runtime: _runtime, ...resources } = s.resources;
-  return stable({
-    resources,
-    options: s.options,
-    limit: s.limit ?? null,
-    setup: s.setup,
-    throttle: s.throttle ?? null,
-  });
-}
-
 function waitKey(w: Wait): string {
   if (w.kind === 'corr') return `corr:${w.arrays.join(':')}`;
   if (w.kind === 'ok') return `ok:${w.jobs.join(':')}`;
   return '';
-}
-
-/** JSON with object keys sorted, so equal values give equal strings. */
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stable(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

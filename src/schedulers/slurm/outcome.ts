@@ -1,6 +1,6 @@
 import type { Outcome } from '../../exec/events.js';
 import type { FailureKind } from '../../model/campaign.js';
-import type { EndFailure } from '../contract.js';
+import { signalName, type Verdict } from '../batch/verdict.js';
 import { judge, type LaunchResult } from '../launcher/result.js';
 
 /** Slurm's reason for a job whose dependency failed: it will never start. */
@@ -26,6 +26,8 @@ export function phaseOf(state: string): Phase {
   return 'ended';
 }
 
+export type { Verdict };
+
 /** The failure kind of each terminal state that is a failure whatever the task's own exit. */
 const FAILURE_OF: Readonly<Record<string, FailureKind>> = {
   TIMEOUT: 'timeout',
@@ -50,14 +52,6 @@ export interface EndFacts {
   readonly limit?: number;
   /** Whether Slurm's log of the job says the memory limit killed it. */
   readonly memoryKilled: boolean;
-}
-
-/** The verdict on an ended job: outcome, failure kind (none for success) and one line for people. */
-export interface Verdict {
-  readonly outcome: Outcome;
-  /** `outputs` or `check` when the verification inside the job failed. */
-  readonly failure?: EndFailure;
-  readonly message?: string;
 }
 
 /**
@@ -140,13 +134,3 @@ function messageFor(kind: FailureKind, state: string, f: EndFacts): string {
       return `Slurm reports ${state}`;
   }
 }
-
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  6: 'SIGABRT',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  15: 'SIGTERM',
-};
-const signalName = (n: number) => SIGNALS[n] ?? `signal ${n}`;

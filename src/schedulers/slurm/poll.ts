@@ -1,187 +1,65 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JobBook } from '../batch/book.js';
+import {
+  BatchPoller,
+  type Cycle,
+  type PollTiming,
+  running,
+  type WatchedBase,
+  waited,
+} from '../batch/poller.js';
+import type { CommandRunner } from '../batch/runner.js';
+import { endedUpdate } from '../batch/verdict.js';
 import type { Handle, Update } from '../contract.js';
 import { readResult } from '../launcher/result.js';
 import { baseId } from './array-spec.js';
-import type { JobBook } from './book.js';
 import { DEPENDENCY_NEVER_SATISFIED, dependencyFailed, phaseOf, type Verdict, verdict } from './outcome.js';
-import type { CommandRunner } from './runner.js';
 import { queryAccounting } from './sacct.js';
 import { type QueueRow, queryQueue } from './squeue.js';
 
 /** An attempt being watched. */
-interface Watched {
-  readonly handle: Handle;
-  readonly limit?: number;
+interface Watched extends WatchedBase {
   /** Folder of Slurm's own log of the job (the run's slurm folder). */
   readonly logDir: string;
-  running: boolean;
-  cancelling: boolean;
-  /** When the job was first seen ended (or gone) with no result line yet. */
-  endSeenAt?: number;
 }
 
-export interface PollerConfig {
+export interface PollerConfig extends PollTiming {
   readonly run: CommandRunner;
   readonly book: JobBook;
-  /** Fastest polling, ms: never more often than this. */
-  readonly minInterval: number;
-  /** Slowest polling when nothing changes, ms. */
-  readonly maxInterval: number;
   /** How long an ended job may lack its result line (shared file systems lag), ms. */
   readonly resultGrace: number;
   readonly accounting: () => boolean;
-  readonly emit: (updates: readonly Update[]) => void;
-  readonly now: () => number;
-}
-
-/** Counters for tests and benchmarks. */
-export interface PollStats {
-  cycles: number;
-  failures: number;
-  lastError?: string;
 }
 
 const MEMORY_KILL = /exceeded (job )?memory limit|oom[-_ ]kill|out of memory/i;
 
 /**
- * Watches every attempt of the run with one squeue call per cycle, whatever their number,
- * and turns what changed into batches of updates. The interval starts at `minInterval`,
- * grows by half when a cycle sees no change (up to `maxInterval`) and drops back on change.
+ * Watches every attempt of the run with one squeue call per cycle, whatever their number
+ * (sacct only for jobs squeue no longer lists and that left no result line); a job whose
+ * dependency can never be satisfied is cancelled and reported unsatisfiable.
  */
-export class Poller {
-  private readonly watched = new Map<string, Watched>();
-  private timer: NodeJS.Timeout | undefined;
-  private dueAt = 0;
-  private interval: number;
-  private lastStart = Number.NEGATIVE_INFINITY;
-  private busy = false;
-  private again = false;
-  private closed = false;
-  readonly stats: PollStats = { cycles: 0, failures: 0 };
-
+export class Poller extends BatchPoller<Watched, Verdict> {
   constructor(private readonly cfg: PollerConfig) {
-    this.interval = cfg.minInterval;
+    super(cfg);
   }
 
   /** Watches these attempts; `nudge: false` leaves the first poll to the caller (`pollNow`). */
   watch(items: readonly { handle: Handle; limit?: number; logDir: string }[], nudge = true): void {
-    for (const it of items) {
-      this.watched.set(it.handle.jobId, {
+    this.track(
+      items.map((it) => ({
         handle: it.handle,
         logDir: it.logDir,
         running: false,
         cancelling: false,
         ...(it.limit !== undefined ? { limit: it.limit } : {}),
-      });
-    }
-    if (nudge) this.nudge();
-  }
-
-  /**
-   * One cycle at once, its updates returned instead of emitted (reattach delivers them with
-   * its own, in one batch); `ok` is false when squeue did not answer. Polling goes on after.
-   */
-  async pollNow(): Promise<{ ok: boolean; updates: Update[] }> {
-    while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    this.busy = true;
-    this.lastStart = this.cfg.now();
-    let out: { ok: boolean; updates: Update[] } = { ok: false, updates: [] };
-    try {
-      out = await this.poll();
-    } catch (e) {
-      this.stats.failures++;
-      this.stats.lastError = (e as Error).message;
-    }
-    this.busy = false;
-    this.nudge();
-    return out;
-  }
-
-  /** Ends a watched attempt now with this verdict (reattach, when squeue cannot tell). */
-  endNow(handle: Handle, v: Verdict): Update | undefined {
-    const w = this.watched.get(handle.jobId);
-    if (!w) return undefined;
-    const updates: Update[] = [];
-    this.end(w, v, updates, this.cfg.now());
-    return updates[0];
-  }
-
-  /** Attempts being cancelled by us: however they end now, they end cancelled. */
-  markCancelling(jobIds: readonly string[]): void {
-    for (const id of jobIds) {
-      const w = this.watched.get(id);
-      if (w) w.cancelling = true;
-    }
-    this.nudge();
-  }
-
-  /** Job ids still watched (for whole-array cancels). */
-  watchedIds(): IterableIterator<string> {
-    return this.watched.keys();
-  }
-
-  get size(): number {
-    return this.watched.size;
-  }
-
-  /** Polls as soon as the minimum interval allows, and resets the backoff. */
-  nudge(): void {
-    this.interval = this.cfg.minInterval;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.schedule(Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now()));
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(delay: number): void {
-    if (this.closed || this.watched.size === 0) return;
-    const at = this.cfg.now() + delay;
-    if (this.timer && this.dueAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.dueAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.cycle();
-    }, delay);
-  }
-
-  private async cycle(): Promise<void> {
-    if (this.closed || this.watched.size === 0) return;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.busy = true;
-    this.again = false;
-    this.lastStart = this.cfg.now();
-    let changed = false;
-    try {
-      const { updates } = await this.poll();
-      if (updates.length > 0) this.cfg.emit(updates);
-      changed = updates.length > 0;
-    } catch (e) {
-      this.stats.failures++;
-      this.stats.lastError = (e as Error).message;
-    }
-    this.busy = false;
-    if (changed || this.again) this.interval = this.cfg.minInterval;
-    else this.interval = Math.min(this.cfg.maxInterval, Math.round(this.interval * 1.5));
-    const next = this.again
-      ? Math.max(0, this.lastStart + this.cfg.minInterval - this.cfg.now())
-      : this.interval;
-    this.schedule(next);
+      })),
+      nudge,
+    );
   }
 
   /** One cycle: what changed, as updates. */
-  private async poll(): Promise<{ ok: boolean; updates: Update[] }> {
+  protected override async poll(): Promise<Cycle> {
     const entries = [...this.watched.values()];
     this.stats.cycles++;
     const q = await queryQueue(
@@ -287,7 +165,7 @@ export class Poller {
     );
   }
 
-  private end(w: Watched, v: Verdict, updates: Update[], now: number): void {
+  protected override end(w: Watched, v: Verdict, updates: Update[], now: number): void {
     this.watched.delete(w.handle.jobId);
     this.cfg.book.markEnded(w.handle.jobId, !v.failure, now);
     if (v.outcome.schedulerState === DEPENDENCY_NEVER_SATISFIED && !w.cancelling) {
@@ -295,13 +173,7 @@ export class Poller {
       updates.push({ kind: 'unsatisfiable', handle: w.handle, ...(v.message ? { message: v.message } : {}) });
       return;
     }
-    updates.push({
-      kind: 'ended',
-      handle: w.handle,
-      outcome: v.outcome,
-      ...(v.failure ? { failure: v.failure } : {}),
-      ...(v.message ? { message: v.message } : {}),
-    });
+    updates.push(endedUpdate(w.handle, v));
   }
 
   private logSaysMemory(w: Watched): boolean {
@@ -312,22 +184,6 @@ export class Poller {
       return false;
     }
   }
-}
-
-/** How long the job has been seen ended without its result line. */
-function waited(w: Watched, now: number): number {
-  w.endSeenAt ??= now;
-  return now - w.endSeenAt;
-}
-
-/** A `running` update, with where it runs: the job id and the node Slurm names. */
-function running(handle: Handle, host: string): Update {
-  return {
-    kind: 'running',
-    handle,
-    where: { jobId: handle.jobId, ...(host ? { host } : {}) },
-    ...(host ? { host } : {}),
-  };
 }
 
 const limitOf = (w: Watched) => (w.limit !== undefined ? { limit: w.limit } : {});

@@ -1,4 +1,4 @@
-import type { CommandRunner } from './runner.js';
+import type { CommandRunner } from '../batch/runner.js';
 import type { QueueRow } from './squeue.js';
 import { stateWord } from './squeue.js';
 

@@ -1,5 +1,6 @@
-import type { RateLimiter } from './rate.js';
-import { type CommandRunner, firstLine } from './runner.js';
+import type { RateLimiter } from '../batch/rate.js';
+import { submitRetried } from '../batch/retry.js';
+import type { CommandRunner } from '../batch/runner.js';
 import { findByName } from './squeue.js';
 
 /** Errors after which the same sbatch may succeed: the controller is busy or briefly away. */
@@ -23,30 +24,24 @@ export interface SbatchOptions {
 }
 
 /**
- * Submits one script with `sbatch --parsable`, retrying transient failures with backoff.
- * Before a retry it looks the job up by name: a timed-out sbatch may have been accepted, and
- * submitting again would run the tasks twice.
+ * Submits one script with `sbatch --parsable`, retrying transient failures with backoff; a
+ * job that went in despite an error is found by its name before a retry.
  */
-export async function sbatch(
+export function sbatch(
   script: string,
   o: SbatchOptions,
 ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
-  let delay = o.backoff;
-  let last = '';
-  for (let attempt = 0; attempt <= o.retries; attempt++) {
-    if (attempt > 0) {
-      await new Promise((res) => setTimeout(res, delay));
-      delay = Math.min(delay * 2, 30_000);
+  return submitRetried({
+    command: 'sbatch',
+    rate: o.rate,
+    retries: o.retries,
+    backoff: o.backoff,
+    call: () => o.run('sbatch', ['--parsable', ...o.args, script], { cwd: o.cwd }),
+    jobIdOf: (stdout) => /^(\d+)/.exec(stdout)?.[1],
+    isTransient,
+    lookUp: async () => {
       const found = await findByName(o.run, [o.jobName]);
-      const id = found.ok ? found.ids.get(o.jobName) : undefined;
-      if (id) return { ok: true, jobId: id };
-    }
-    await o.rate.take();
-    const r = await o.run('sbatch', ['--parsable', ...o.args, script], { cwd: o.cwd });
-    const id = /^(\d+)/.exec(r.stdout.trim())?.[1];
-    if (r.exitCode === 0 && id) return { ok: true, jobId: id };
-    last = firstLine(r);
-    if (!isTransient(`${r.stderr}\n${r.stdout}`)) return { ok: false, message: `sbatch: ${last}` };
-  }
-  return { ok: false, message: `sbatch: ${last} (gave up after ${o.retries + 1} attempts)` };
+      return found.ok ? found.ids.get(o.jobName) : undefined;
+    },
+  });
 }

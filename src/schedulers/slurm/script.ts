@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { oneLine, shellWord } from '../batch/quote.js';
+import { common, commonDir, commonEnv, WRAPPER_RUSAGE } from '../batch/script-parts.js';
 import type { Submission } from '../contract.js';
 import { commandArgv } from '../launcher/launch.js';
 import { type Request, sbatchLines } from './directives.js';
-import { shellWord } from './quote.js';
 import { MISSING_EXIT } from './verify-outputs.js';
 
 /** One task of a submission script and the array index that selects it. */
@@ -125,32 +126,6 @@ function row(
   return `${t.index} ${words.map(shellWord).join(' ')}`;
 }
 
-/** Variables with the same value in every submission (exported once in the header). */
-function commonEnv(subs: readonly Submission[]): Record<string, string> {
-  const first = subs[0]?.env ?? {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(first)) {
-    if (subs.every((x) => x.env[k] === v)) out[k] = v;
-  }
-  return out;
-}
-
-function common(values: readonly string[]): string | undefined {
-  const first = values[0];
-  return values.every((v) => v === first) ? first : undefined;
-}
-
-/** The longest folder (with its trailing `/`) that holds every path. */
-function commonDir(paths: readonly string[]): string {
-  let p = paths[0] ?? '';
-  for (const q of paths) {
-    while (p !== '' && !q.startsWith(p)) p = p.slice(0, -1);
-  }
-  return p.slice(0, p.lastIndexOf('/') + 1);
-}
-
-const oneLine = (s: string) => s.replace(/\s+/g, ' ');
-
 /** Finds the row of this array index and takes its files, workdir and environment. */
 const WRAPPER_SELECT = [
   'campaign_index=${SLURM_ARRAY_TASK_ID:-0}',
@@ -204,21 +179,7 @@ const WRAPPER_RUN = [
   '  kill -0 "$campaign_child" 2>/dev/null || break',
   'done',
   'fi',
-  'campaign_end=$(campaign_now) campaign_rss=-1 campaign_cpu=',
-  'if [ -s "${campaign_rusage:-}" ]; then',
-  '  while read -r a b c d e; do',
-  '    case $a in',
-  `      campaign-rusage) campaign_rss=$b; campaign_cpu=$(awk -v u="$c" -v s="$d" 'BEGIN { printf "%d", (u + s) * 1000 }') ;;`,
-  '      Command) [ "$b" = terminated ] && campaign_sig=$e ;;',
-  '    esac',
-  '  done <"$campaign_rusage"',
-  'elif [ "$campaign_code" -gt 128 ]; then',
-  '  campaign_sig=$((campaign_code - 128))',
-  'fi',
-  'rm -f -- "${campaign_rusage:-}"',
-  'if [ -z "$campaign_cpu" ]; then',
-  `  campaign_cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')`,
-  'fi',
+  ...WRAPPER_RUSAGE,
   'if [ "$campaign_sig" -gt 0 ]; then campaign_code=-1; fi',
   'campaign_pid=$campaign_child',
 ];

@@ -1,5 +1,5 @@
+import { type CommandRunner, firstLine } from '../batch/runner.js';
 import { baseId, expandJobId } from './array-spec.js';
-import { type CommandRunner, firstLine } from './runner.js';
 
 /** One job or array task as squeue reports it. */
 export interface QueueRow {

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import type { JobBook } from '../batch/book.js';
+import type { Ledger } from '../batch/ledger.js';
+import type { RateLimiter } from '../batch/rate.js';
+import { submitInRounds } from '../batch/rounds.js';
+import type { CommandRunner } from '../batch/runner.js';
 import type { Handle, Submission, SubmitResult } from '../contract.js';
 import { arraySpec, withIndex } from './array-spec.js';
-import type { JobBook } from './book.js';
 import type { ClusterLimits } from './cluster.js';
-import { type Group, groupSubmissions, type Member, type Pending } from './group.js';
-import { attemptKey, type Ledger } from './ledger.js';
-import type { RateLimiter } from './rate.js';
-import type { CommandRunner } from './runner.js';
+import { type Group, groupSubmissions, type Member } from './group.js';
 import { sbatch } from './sbatch.js';
 import { renderScript } from './script.js';
 
@@ -35,7 +36,6 @@ export interface Accepted {
 
 /** Share of the controller's script size limit a script may use (the rest is headroom). */
 const SCRIPT_BUDGET = 0.9;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Turns a batch of submissions into as few sbatch calls as their requests and dependencies
@@ -50,89 +50,44 @@ export class Submitter {
   constructor(private readonly cfg: SubmitterConfig) {}
 
   async submit(batch: readonly Submission[]): Promise<{ results: SubmitResult[]; accepted: Accepted[] }> {
-    const results: (SubmitResult | undefined)[] = new Array(batch.length);
     const accepted: Accepted[] = [];
     const limits = await this.cfg.limits();
-    const positionOf = new Map<string, number>();
-    for (const [i, s] of batch.entries()) {
-      positionOf.set(attemptKey(s.taskId, s.attempt), i);
-      const problem = invalid(s);
-      if (problem) results[i] = { ok: false, message: problem };
-    }
-    let left = batch.map((_, i) => i).filter((i) => !results[i]);
-    while (left.length > 0) {
-      const ready: Pending[] = [];
-      const waiting: number[] = [];
-      for (const i of left) {
-        const resolved = this.resolveAfter(batch[i]!, positionOf, results, limits.minJobAge * 500);
-        if (resolved === 'wait') waiting.push(i);
-        else if (typeof resolved === 'string') results[i] = { ok: false, message: resolved };
-        else ready.push({ position: i, submission: batch[i]!, after: resolved });
-      }
-      if (ready.length === 0) {
-        for (const i of waiting)
-          results[i] = { ok: false, message: 'waits in a cycle on submissions of its own batch' };
-        break;
-      }
-      const maxTasks = Math.max(1, Math.min(limits.maxArrayTasks, limits.maxArraySize - 1));
-      for (const g of groupSubmissions(ready, (id) => this.cfg.book.members(id), maxTasks)) {
-        for (const part of await this.fit(g, limits)) {
-          const outcome = await this.send(part);
-          for (const m of part.members) {
-            if (!outcome.ok) {
-              results[m.position] = { ok: false, message: outcome.message };
-              continue;
+    const forgetMs = limits.minJobAge * 500;
+    const maxTasks = Math.max(1, Math.min(limits.maxArrayTasks, limits.maxArraySize - 1));
+    const results = await submitInRounds(batch, {
+      book: this.cfg.book,
+      now: this.cfg.now,
+      withIndex,
+      // Slurm forgets a finished job after MinJobAge: a dependency on it would then be refused.
+      forget: (at, now) => now - at > forgetMs,
+      singleLinePaths: false,
+      submitRound: async (ready, results) => {
+        for (const g of groupSubmissions(ready, (id) => this.cfg.book.members(id), maxTasks)) {
+          for (const part of await this.fit(g, limits)) {
+            const outcome = await this.send(part);
+            for (const m of part.members) {
+              if (!outcome.ok) {
+                results[m.position] = { ok: false, message: outcome.message };
+                continue;
+              }
+              const handle: Handle = {
+                taskId: m.submission.taskId,
+                attempt: m.submission.attempt,
+                jobId: part.array ? `${outcome.jobId}_${m.index}` : outcome.jobId,
+                ...(part.array ? { arrayIndex: m.index } : {}),
+                files: m.submission.files,
+              };
+              results[m.position] = { ok: true, handle };
+              accepted.push({
+                handle,
+                ...(m.submission.limit !== undefined ? { limit: m.submission.limit } : {}),
+              });
             }
-            const handle: Handle = {
-              taskId: m.submission.taskId,
-              attempt: m.submission.attempt,
-              jobId: part.array ? `${outcome.jobId}_${m.index}` : outcome.jobId,
-              ...(part.array ? { arrayIndex: m.index } : {}),
-              files: m.submission.files,
-            };
-            results[m.position] = { ok: true, handle };
-            accepted.push({
-              handle,
-              ...(m.submission.limit !== undefined ? { limit: m.submission.limit } : {}),
-            });
           }
         }
-      }
-      left = waiting;
-    }
-    return { results: results.map((r) => r ?? { ok: false, message: 'not submitted' }), accepted };
-  }
-
-  /**
-   * The upstream handles a submission waits for: same-batch names replaced by their handles,
-   * jobs this head saw succeed long ago dropped (Slurm may have forgotten them). A failed
-   * upstream is an error; `wait` while a same-batch upstream is not submitted yet.
-   */
-  private resolveAfter(
-    s: Submission,
-    positionOf: ReadonlyMap<string, number>,
-    results: readonly (SubmitResult | undefined)[],
-    forgetMs: number,
-  ): Handle[] | string | 'wait' {
-    const out: Handle[] = [];
-    const now = this.cfg.now();
-    for (const given of s.after ?? []) {
-      const h = withIndex(given);
-      let up = h;
-      if (h.jobId === '') {
-        const pos = positionOf.get(attemptKey(h.taskId, h.attempt));
-        if (pos === undefined) return `upstream ${h.taskId} has no job id and is not in this batch`;
-        const r = results[pos];
-        if (!r) return 'wait';
-        if (!r.ok) return `upstream ${h.taskId} was not submitted: ${r.message}`;
-        up = r.handle;
-      }
-      const end = this.cfg.book.endOf(up.jobId);
-      if (end && !end.ok) return `upstream ${up.taskId} (job ${up.jobId}) failed`;
-      if (end && now - end.at > forgetMs) continue;
-      out.push(up);
-    }
-    return out;
+      },
+    });
+    return { results, accepted };
   }
 
   /** Splits a group whose script would exceed the controller's size limit. */
@@ -209,17 +164,6 @@ export class Submitter {
     }
     return r;
   }
-}
-
-/** Why Slurm could not take a submission as it is, if it could not. */
-function invalid(s: Submission): string | undefined {
-  const bad = Object.keys(s.env).find((k) => !NAME.test(k));
-  if (bad !== undefined) return `environment variable name ${JSON.stringify(bad)} is not valid in a shell`;
-  for (const p of [s.files.out, s.files.err, s.files.result]) {
-    if (!isAbsolute(p)) return `attempt file ${p} is not an absolute path`;
-  }
-  if (typeof s.command !== 'string' && s.command.length === 0) return 'empty command';
-  return undefined;
 }
 
 /** A name part Slurm shows as is. */

@@ -1,22 +1,36 @@
 /**
- * What this head knows about the jobs it handed to Grid Engine: the size of each array job
- * (its tasks are 1..size; -hold_jid_ad needs equal ranges), how jobs ended, and which
- * attempts were submitted to wait for which, so that the attempts held for a failed one are
- * given up before Grid Engine lets them go.
+ * What this head knows about the jobs it handed to a batch scheduler: the indices of each
+ * array job (to tell a dependency on a whole array, to hold on equal ranges, and to cancel
+ * whole arrays), how jobs ended, and which attempts were submitted to wait for which, so
+ * that the attempts held for a failed one can be given up where the scheduler would let
+ * them go.
  */
 export class JobBook {
-  private readonly arrays = new Map<string, number>();
+  private readonly arrays = new Map<string, { readonly indices: Set<number>; largest: number }>();
   private readonly ended = new Map<string, { readonly ok: boolean; readonly at: number }>();
-  /** Upstream job id (plain or `job.task`) → job ids of the attempts held for it. */
+  /** Upstream job id (plain or array task) → job ids of the attempts held for it. */
   private readonly held = new Map<string, Set<string>>();
 
-  addArray(arrayJobId: string, size: number): void {
-    this.arrays.set(arrayJobId, Math.max(size, this.arrays.get(arrayJobId) ?? 0));
+  addArray(arrayJobId: string, indices: Iterable<number>): void {
+    let a = this.arrays.get(arrayJobId);
+    if (!a) {
+      a = { indices: new Set<number>(), largest: 0 };
+      this.arrays.set(arrayJobId, a);
+    }
+    for (const i of indices) {
+      a.indices.add(i);
+      if (i > a.largest) a.largest = i;
+    }
   }
 
-  /** The number of tasks of an array this head submitted or reattached, if known. */
+  /** The indices of an array this head submitted or reattached, if known. */
+  members(arrayJobId: string): ReadonlySet<number> | undefined {
+    return this.arrays.get(arrayJobId)?.indices;
+  }
+
+  /** The largest index of an array this head submitted or reattached, if known (its size where tasks count from 1). */
   sizeOf(arrayJobId: string): number | undefined {
-    return this.arrays.get(arrayJobId);
+    return this.arrays.get(arrayJobId)?.largest;
   }
 
   markEnded(jobId: string, ok: boolean, at: number): void {

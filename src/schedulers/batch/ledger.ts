@@ -1,32 +1,45 @@
 import { appendFileSync, readFileSync } from 'node:fs';
-import { attemptKey } from '../slurm/ledger.js';
 
-export { attemptKey };
+/** The ledger's file name inside a run's scheduler folder (`slurm/`, `sge/`). */
+export const LEDGER = 'submissions.tsv';
+
+/** One task of a submission: its array index (the plain job's for one task), attempt and holds. */
+export interface LedgerMember {
+  readonly index: number;
+  readonly taskId: string;
+  readonly attempt: number;
+  /** Job ids this task alone waits for (schedulers whose jobs check their upstreams). */
+  readonly upstreams: string[];
+}
 
 /** One submission as the ledger recorded it. */
 export interface LedgerEntry {
   readonly token: string;
   readonly jobName: string;
   readonly script: string;
-  /** Array task id (1 for a plain job) → task id and attempt, and the job ids it waits for. */
-  readonly members: {
-    readonly index: number;
-    readonly taskId: string;
-    readonly attempt: number;
-    readonly upstreams: string[];
-  }[];
+  readonly members: LedgerMember[];
   /** Job ids every member waits for (recorded once). */
   readonly upstreams: string[];
-  /** Set once qsub answered; missing when the head died in between. */
+  /** Set once the scheduler answered; missing when the head died in between. */
   jobId?: string;
   readonly array: boolean;
 }
 
+/** What a submitter records before it submits (upstreams left out where none are kept). */
+export interface ScriptRecord {
+  readonly token: string;
+  readonly jobName: string;
+  readonly script: string;
+  readonly array: boolean;
+  readonly members: readonly (Omit<LedgerMember, 'upstreams'> & { readonly upstreams?: readonly string[] })[];
+  readonly upstreams?: readonly string[];
+}
+
 /**
- * The submission ledger, `<sge dir>/submissions.tsv`: each script's token, job name and tasks
- * (with the job ids each waits for) are appended before qsub runs, its job id right after.
- * A head that died between the two finds the job again by its name; one that died later
- * finds the id here.
+ * The submission ledger, `<scheduler folder>/submissions.tsv`: each script's token, job name
+ * and tasks (with the job ids each waits for, where the adapter keeps them) are appended
+ * before the submission command runs, its job id right after. A head that died between the
+ * two finds the job again by its name; one that died later finds the id here.
  *
  *   S <token> <job name> <array 0|1> <script>
  *   T <token> <index> <attempt> <task id>
@@ -36,12 +49,12 @@ export interface LedgerEntry {
 export class Ledger {
   constructor(readonly path: string) {}
 
-  recordScript(e: LedgerEntry): void {
+  recordScript(e: ScriptRecord): void {
     const lines = [`S\t${e.token}\t${e.jobName}\t${e.array ? 1 : 0}\t${e.script}`];
-    for (const u of e.upstreams) lines.push(`U\t${e.token}\t*\t${u}`);
+    for (const u of e.upstreams ?? []) lines.push(`U\t${e.token}\t*\t${u}`);
     for (const m of e.members) {
       lines.push(`T\t${e.token}\t${m.index}\t${m.attempt}\t${m.taskId}`);
-      for (const u of m.upstreams) lines.push(`U\t${e.token}\t${m.index}\t${u}`);
+      for (const u of m.upstreams ?? []) lines.push(`U\t${e.token}\t${m.index}\t${u}`);
     }
     appendFileSync(this.path, `${lines.join('\n')}\n`);
   }
@@ -100,3 +113,6 @@ export function readLedger(path: string): {
   }
   return { entries, byAttempt };
 }
+
+/** The key of one task attempt in maps of attempts. */
+export const attemptKey = (taskId: string, attempt: number) => `${taskId}\u0000${attempt}`;

@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Waits until no process on this machine has one of `scripts` among its arguments: the
- * `sbatch` calls a killed head left under way. Such an sbatch goes on without its head and
- * may still submit its job, so a new head must not decide the job never reached Slurm (and
- * submit it again) before it has finished. Resolves with the scripts still in flight when
- * `timeoutMs` ran out (none, normally). Heads on other machines cannot be seen from here.
+ * submissions (`sbatch`, `qsub`) a killed head left under way. Such a call goes on without its
+ * head and may still submit its job, so a new head must not decide the job never reached the
+ * scheduler (and submit it again) before it has finished. Resolves with the scripts still in
+ * flight when `timeoutMs` ran out (none, normally). Heads on other machines cannot be seen
+ * from here.
  */
-export async function waitForSbatch(
+export async function waitForSubmissions(
   scripts: readonly string[],
   opts: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<string[]> {
