@@ -50,13 +50,14 @@ const files = {
 };
 const hash = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12);
 
-/** Text inlined where a module reads a package file at load: package.json cut to what is read. */
+/** Text inlined where a module reads a file at load: a package.json cut to what is read. */
 function inlined(path) {
-  if (path === join(root, 'package.json')) return JSON.stringify({ name: pkg.name, version: pkg.version });
-  return readFileSync(path, 'utf8');
+  if (!path.endsWith('/package.json')) return readFileSync(path, 'utf8');
+  const { name, version } = JSON.parse(readFileSync(path, 'utf8'));
+  return JSON.stringify({ name, version });
 }
 
-const READ = /readFileSync\(\s*new URL\(\s*'([^']+)'\s*,\s*import\.meta\.url\s*\)\s*,\s*'utf8'\s*,?\s*\)/g;
+const READ = /(?:\b[\w$]+\.)?readFileSync\(\s*new URL\(\s*'([^']+)'\s*,\s*import\.meta\.url\s*\)\s*,\s*'utf8'\s*,?\s*\)/g;
 const URL_OF = /new URL\(\s*'([^']+)'\s*,\s*import\.meta\.url\s*\)/g;
 
 /** Rewrites a module's uses of `import.meta.url` to the inlined texts and the cache folder. */
@@ -85,6 +86,14 @@ const assets = {
       loader: 'js',
       resolveDir: root,
     }));
+    // Dependencies that read a file of their own at load (Ink its package.json, under DEV=true).
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const here = dirname(args.path);
+      const text = source.replace(READ, (_, rel) => JSON.stringify(inlined(resolve(here, rel))));
+      return text === source ? undefined : { contents: text, loader: 'js' };
+    });
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
       // The entry's hashbang is dropped: the bundle's banner has its own.
       const source = readFileSync(args.path, 'utf8').replace(/^#!.*\n/, '');
