@@ -6,6 +6,7 @@ import { collect, usage as collectUsage } from './commands/collect.js';
 import { completion, usage as completionUsage } from './commands/completion.js';
 import { expand, usage as expandUsage } from './commands/expand.js';
 import { graph, usage as graphUsage } from './commands/graph.js';
+import { history, usage as historyUsage } from './commands/history.js';
 import { logs, usage as logsUsage } from './commands/logs.js';
 import { plan, usage as planUsage } from './commands/plan.js';
 import { report, usage as reportUsage } from './commands/report.js';
@@ -45,6 +46,11 @@ const commands: Record<string, { run: Command; summary: string; usage: string }>
     run: collect,
     summary: "re-assemble a node's outputs of every completed run into one dataset",
     usage: collectUsage,
+  },
+  history: {
+    run: history,
+    summary: 'the audit history: every run, retry and force, who, where, when and why',
+    usage: historyUsage,
   },
   logs: { run: logs, summary: "print a task's output", usage: logsUsage },
   watch: { run: watch, summary: 'attach the live view to a run started elsewhere', usage: watchUsage },

@@ -1,0 +1,79 @@
+import { hostname, userInfo } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rig } from '../rig.js';
+
+// `campaign history`: every run, retry and force, with who, where, when, the command line and
+// the selection, read from the runs' journals.
+const rig = new Rig('campaign-history-');
+afterAll(() => rig.cleanup());
+
+describe('campaign history', () => {
+  it('lists every run, retry and force with who, where, the selection and the command line', () => {
+    rig.write(
+      'h/campaign.toml',
+      '[campaign]\nname = "hist"\n\n[campaign.vars]\nok = "yes"\n\n[campaign.a]\ncommand = "true"\n\n[campaign.b]\ncommand = ["test", "${ok}", "=", "yes"]\n',
+    );
+    expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--set', 'vars.ok=no']).code).toBe(1);
+    expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--retry-failed']).code).toBe(0);
+    expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--force', '--only', 'a']).code).toBe(0);
+    const by = `${userInfo().username}@${hostname()}`;
+    const r = rig.run(['history', 'h/campaign.toml']);
+    expect(r.code).toBe(0);
+    const masked = r.stdout
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'YYYY-MM-DD hh:mm:ss')
+      .replace(/\d{8}_\d{6}_run/g, 'RUN_')
+      .replaceAll(by, 'USER@HOST');
+    const rows = masked
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/ {2,}/));
+    expect(rows).toEqual([
+      ['STARTED', 'RUN', 'ACTION', 'BY', 'STATUS', 'SELECTION', 'REASON', 'COMMAND'],
+      [
+        'YYYY-MM-DD hh:mm:ss',
+        'RUN_001',
+        'run',
+        'USER@HOST',
+        'failed',
+        'all (2 tasks)',
+        '-',
+        'campaign run h/campaign.toml --ui plain --set vars.ok=no',
+      ],
+      [
+        'YYYY-MM-DD hh:mm:ss',
+        'RUN_002',
+        'retry',
+        'USER@HOST',
+        'succeeded',
+        '--retry-failed (2 tasks)',
+        '-',
+        'campaign run h/campaign.toml --ui plain --retry-failed',
+      ],
+      [
+        'YYYY-MM-DD hh:mm:ss',
+        'RUN_003',
+        'force',
+        'USER@HOST',
+        'succeeded',
+        '--force --only a (1 task)',
+        '-',
+        'campaign run h/campaign.toml --ui plain --force --only a',
+      ],
+    ]);
+    const json = JSON.parse(rig.run(['history', 'h/campaign.toml', '--json']).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(json.map((e) => [e.action, e.status, e.selection, e.tasks])).toEqual([
+      ['run', 'failed', [], 2],
+      ['retry', 'succeeded', ['--retry-failed'], 2],
+      ['force', 'succeeded', ['--force', '--only a'], 1],
+    ]);
+    expect(json[0]).toMatchObject({
+      user: userInfo().username,
+      host: hostname(),
+      argv: ['campaign', 'run', 'h/campaign.toml', '--ui', 'plain', '--set', 'vars.ok=no'],
+    });
+    expect(Object.keys(json[0]!).slice(0, 4)).toEqual(['run', 'action', 'started', 'ended']);
+  });
+});
