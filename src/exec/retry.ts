@@ -96,6 +96,7 @@ export function escalated(
     },
     measured: failed.outcome,
     cap,
+    ...(t.node.retries.escalate ? { policy: t.node.retries.escalate } : {}),
   });
   if (e.action === 'stop') return { step: e.step, stop: true };
   return e.action === 'retry' && e.escalated ? { request: e.request, step: e.step } : {};

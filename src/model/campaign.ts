@@ -28,6 +28,8 @@ export interface RetryPolicy {
   /** Seconds before the first retry; doubled for each further one. */
   readonly backoff: number;
   readonly on: readonly FailureKind[];
+  /** Factors on the memory and the time limit of the retry after `oom` or `timeout` (1: none). */
+  readonly escalate?: { readonly memory: number; readonly runtime: number };
 }
 
 export interface SchedulerOptions {
@@ -563,7 +565,17 @@ function retryPolicy(v: unknown, from: RetryPolicy, path: DocPath, diagnostics: 
     count: typeof v.count === 'number' ? v.count : from.count,
     backoff: backoff ?? from.backoff,
     on: isStringArray(v.on) ? (v.on as FailureKind[]) : from.on,
+    ...escalationOf(v.escalate, from.escalate),
   };
+}
+
+/** `escalate` of a retry policy: a table of factors (the rest 2.0), true (2.0 each) or false (none). */
+function escalationOf(v: unknown, from: RetryPolicy['escalate']): Pick<RetryPolicy, 'escalate'> {
+  if (v === false) return { escalate: { memory: 1, runtime: 1 } };
+  if (v === true) return { escalate: { memory: 2, runtime: 2 } };
+  if (!isTable(v)) return from ? { escalate: from } : {};
+  const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 1 ? x : 2);
+  return { escalate: { memory: factor(v.memory), runtime: factor(v.runtime) } };
 }
 
 const isSchedulerType = (v: string): v is SchedulerType => v === 'local' || v === 'slurm' || v === 'sge';

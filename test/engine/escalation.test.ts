@@ -87,6 +87,45 @@ describe('retries that escalate', () => {
     expect(count(rig, 'slow')).toBe(1);
   });
 
+  it('escalate sets the factors: 3.0 on the time limit; false keeps the request', () => {
+    rig.write(
+      'c.toml',
+      dedent(`
+        [campaign]
+        name = "t"
+        [campaign.slow]
+        command = "${TASK} slow sleep=4"
+        timeout = "2s"
+        retries = { count = 1, backoff = "0s", escalate = { runtime = 3.0 } }
+        [campaign.same]
+        command = "${TASK} same sleep=4"
+        timeout = "2s"
+        retries = { count = 1, backoff = "0s", escalate = false }
+      `),
+    );
+    const r = rig.run(['run', 'c.toml']);
+    expect(r.code).toBe(1);
+    expect(attempts('slow').map((a) => [a.state, a.failure, a.requested.limit_s])).toEqual([
+      ['failed', 'timeout', 2],
+      ['succeeded', undefined, 6],
+    ]);
+    expect(attempts('same').map((a) => [a.state, a.failure, a.requested.limit_s])).toEqual([
+      ['failed', 'timeout', 2],
+      ['failed', 'timeout', 2],
+    ]);
+  });
+
+  it('escalate that is not a table of factors from 1 is a diagnostic', () => {
+    rig.write(
+      'c.toml',
+      '[campaign]\nname = "t"\n[campaign.a]\ncommand = "true"\nretries = { count = 1, escalate = { memory = 0.5 } }\n',
+    );
+    const r = rig.run(['validate', 'c.toml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('c.toml:5:');
+    expect(r.stderr).toContain('escalate');
+  });
+
   it('a task over its memory request is killed, ends oom, and is retried with more memory until it fits', () => {
     // 300 MiB held for two seconds (plus node's own memory) against a request of 100M.
     rig.write(
