@@ -64,6 +64,7 @@ describe('campaign report', () => {
       'Campaign file | <dir>/c.toml',
       `User | ${userInfo().username}`,
       `Host | ${hostname()}`,
+      'Command line | campaign run c.toml --cores 2 --ui plain',
       'Scheduler | local',
       'Started | TIME',
       'Ended | TIME',
@@ -77,14 +78,14 @@ describe('campaign report', () => {
     ]);
     // Core-hours: CPU time against cores x wall; GB-hours: peak x wall against request x wall.
     const wall = (r: Row) => (r.wall_s as number) / 3600;
-    const cores = text(tableRows(r1, 'summary-table')[12]![1]!);
+    const cores = text(tableRows(r1, 'summary-table')[13]![1]!);
     expect(cores).toBe(
       `${sig2(sum(trace1, (r) => (r.cpu_s as number) / 3600))} used of ${sig2(sum(trace1, (r) => (r.req_cores as number) * wall(r)))} requested (${sig2(sum(trace1, (r) => (r.req_cores as number) * wall(r) - (r.cpu_s as number) / 3600))} wasted, ${Math.round((100 * sum(trace1, (r) => (r.req_cores as number) * wall(r) - (r.cpu_s as number) / 3600)) / sum(trace1, (r) => (r.req_cores as number) * wall(r)))}%)`,
     );
     const gb = (bytes: number) => bytes / 1024 ** 3;
     const gbUsed = sum(trace1, (r) => gb(r.peak_rss_bytes as number) * wall(r));
     const gbReq = sum(trace1, (r) => gb(r.req_memory_bytes as number) * wall(r));
-    expect(text(tableRows(r1, 'summary-table')[13]![1]!)).toMatch(
+    expect(text(tableRows(r1, 'summary-table')[14]![1]!)).toMatch(
       new RegExp(`^${sig2(gbUsed)} used of ${sig2(gbReq)} requested \\(`),
     );
   });
@@ -105,8 +106,8 @@ describe('campaign report', () => {
     const rows = tableRows(r1, 'retries-table').map((r) => r.map(measured).join(' | '));
     expect(rows).toEqual([
       'task | attempt | outcome | exit code | message | request | wall | peak memory',
-      'flaky | 1 | failed (retried) | 1 | exit code 1 | 1 core, 200 MiB, runtime 1m, limit 2m (declared) | N s | N MiB',
-      '2 | succeeded | - | - | 1 core, 200 MiB, runtime 1m, limit 2m (declared) | N s | N MiB',
+      'flaky | 1 | failed (retried) | 1 | exit code 1 | 1 core, 200 MiB, runtime 1m, limit 2m | N s | N MiB',
+      '2 | succeeded | - | - | 1 core, 200 MiB, runtime 1m, limit 2m | N s | N MiB',
     ]);
     expect(r1).toContain('<td rowspan="2">flaky</td>');
     expect(text(r2.slice(r2.indexOf('<section id="retries">')))).toMatch(
@@ -219,16 +220,16 @@ describe('campaign report', () => {
     expect(tableText(r2, 'rerun-reasons')).toEqual([
       'reason | tasks | for example',
       'upstream prep ran again | 3 | sims.gen[0], sims.gen[1], sims.gen[2]',
-      'forced, or its outputs were missing | 2 | prep, flaky',
+      'forced | 2 | prep, flaky',
       'its last attempt failed | 2 | bad, slow',
     ]);
     expect(tableText(r2, 'reruns-table')).toEqual([
       'task | why',
-      'prep | forced, or its outputs were missing',
+      'prep | forced (--force)',
       'sims.gen[0] | upstream prep ran again',
       'sims.gen[1] | upstream prep ran again',
       'sims.gen[2] | upstream prep ran again',
-      'flaky | forced, or its outputs were missing',
+      'flaky | forced (--force)',
       'bad | its last attempt failed (failed: exit code 3)',
       'slow | its last attempt failed (timeout: timed out after 1s)',
     ]);
@@ -321,7 +322,7 @@ describe('campaign report', () => {
     expect(r.code).toBe(0);
     const all = rig.read('all.html');
     expect(tableText(all, 'summary-table', mask)[1]).toBe('Run | RUN002 and the run before it');
-    expect(tableText(all, 'summary-table', mask)[11]).toBe('Attempts | 16 (1 retry)');
+    expect(tableText(all, 'summary-table', mask)[12]).toBe('Attempts | 16 (1 retry)');
     expect(
       [...all.matchAll(/<h3>▸ run (\S+) \(failed\)<\/h3>/g)].map((m) => m[1]!.replace(RUN, 'RUN$1')),
     ).toEqual(['RUN001', 'RUN002']);
