@@ -58,7 +58,7 @@ function completeIn(cwd: string, ...words: string[]): string[] {
 describe('campaign completion', () => {
   it('bash completes commands, each command’s options, and the campaign’s ids', () => {
     expect(complete('st')).toEqual(['status']);
-    expect(complete('c')).toEqual(['cancel', 'collect', 'completion']);
+    expect(complete('c')).toEqual(['cancel', 'cluster', 'collect', 'completion']);
     expect(complete('run', '--fo')).toEqual(['--force']);
     expect(complete('validate', '--f')).toEqual(['--format']);
     expect(complete('run', 'campaign.toml', '--only', 's')).toEqual([
