@@ -57,7 +57,7 @@ Examples:
   campaign run campaigns/so-mapmaking/campaign.toml
   campaign run campaigns/tc-risk/campaign.toml --dry-run
   campaign run campaigns/so-mapmaking/campaign.toml --only ml-null-tests --force
-  campaign run campaigns/tc-risk/campaign.toml --from level3 --until level4 --cores 2 --memory 4G
+  campaign run campaigns/tc-risk/campaign.toml --until level2 --cores 2 --memory 4G
   campaign run campaigns/weppcloud-batch/campaign.toml --only 'wepp[lochsa-*]' --dry-run --json`;
 
 export const runOptions = {
