@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { schedulers } from '../../schedulers/index.js';
 import { isOurs } from '../../schedulers/launcher/pid.js';
 import { describeHolder, holderAlive, Lock, provenHead } from '../../state/lock.js';
 import { openCampaign } from '../context.js';
@@ -60,7 +61,8 @@ export async function cancel(argv: string[]): Promise<number> {
   if (!check.ok) throw new LockedError(check.message);
   const { attempts, scheduler } = check.left;
   const sched = scheduler ?? ctx.loaded.campaign.scheduler;
-  if (attempts.length > 0 && sched.type !== 'local') {
+  // On a batch scheduler the jobs wait for no head; locally, a dead head's launchers may linger.
+  if (attempts.length > 0 && schedulers[sched.type].detachable) {
     out(`${await cancelWithoutHead(ctx, sched)}\n`);
     return Exit.ok;
   }
