@@ -146,7 +146,9 @@ describe('interruption', () => {
 
 describe('status while a run is going', () => {
   it('shows the live state from another shell', async () => {
-    rig.write('c.toml', head + node('g.a', 'sleep=4') + node('g.b', '', 'depends_on = ["a"]') + node('done'));
+    // g.a runs until the test has seen it running.
+    const hold = '&& while [ ! -f release ]; do sleep 0.1; done';
+    rig.write('c.toml', head + node('g.a', hold) + node('g.b', '', 'depends_on = ["a"]') + node('done'));
     const run = rig.start(['run', 'c.toml', '--cores', '2']);
     await waitFor(
       () => run.output().stdout.includes('started    g.a') && run.output().stdout.includes('succeeded  done'),
@@ -172,6 +174,7 @@ describe('status while a run is going', () => {
           g.a  running  pid N  wall W, 1 core
       `),
     );
+    rig.write('release', '');
     expect((await run.done).code).toBe(0);
   });
 });
