@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repo } from '../rig.js';
+import { dedent, repo } from '../rig.js';
+import { assertSlurm, describeSlurm, UNIQUE } from '../slurm/helpers.js';
 
 // The one-file bundle (npm run bundle) and the standalone executable (npm run sea), each
 // copied alone into an empty folder under /tmp with an example campaign and no node_modules
@@ -31,7 +32,10 @@ beforeAll(() => {
     );
   });
   sea.catch(() => {});
-});
+  bundle = join(tempDir('campaign-bundle-'), 'campaign.mjs');
+  execFileSync(process.execPath, [join(repo, 'scripts/bundle.mjs'), bundle], { cwd: repo, stdio: 'pipe' });
+}, 60_000);
+let bundle: string;
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
@@ -206,12 +210,6 @@ function exercise(dir: string, campaign: string[], PATH: string, launcher: 'c' |
 }
 
 describe('npm run bundle: dist/campaign.mjs alone', () => {
-  let bundle: string;
-  beforeAll(() => {
-    bundle = join(tempDir('campaign-bundle-'), 'campaign.mjs');
-    execFileSync(process.execPath, [join(repo, 'scripts/bundle.mjs'), bundle], { cwd: repo, stdio: 'pipe' });
-  }, 60_000);
-
   it('validates, runs and reports a campaign, building the C launcher on first use', () => {
     expect(has(process.env.PATH!, 'cc')).toBe(true);
     const dir = lonely(bundle);
@@ -236,4 +234,50 @@ describe('npm run sea: a standalone executable', () => {
     exercise(dir, [join(dir, 'campaign-sea')], process.env.PATH!, 'c');
     expect(readdirSync(join(dir, 'cache/campaign')).filter((k) => k.startsWith('sea-'))).toHaveLength(1);
   }, 180_000);
+});
+
+describeSlurm('the bundle on a Slurm login node', () => {
+  beforeAll(() => assertSlurm());
+
+  it('submits to Slurm; jobs check outputs with the verifier from the cache folder', () => {
+    const dir = lonely(bundle);
+    mkdirSync(join(dir, 'so/sl'));
+    writeFileSync(
+      join(dir, 'so/sl/campaign.toml'),
+      dedent(`
+        [campaign]
+        name = "bundle${UNIQUE}"
+        [campaign.scheduler]
+        type = "slurm"
+        poll_interval = "1s"
+        [campaign.defaults.resources]
+        memory = "100M"
+        runtime = "5m"
+        [campaign.a]
+        command = "echo a > a.txt"
+        outputs = ["a.txt"]
+        [campaign.b]
+        command = "true"
+        outputs = ["b.txt"]
+        depends_on = ["a"]
+      `),
+    );
+    const run = inCampaign(
+      dir,
+      [process.execPath, join(dir, 'campaign.mjs'), 'run', 'sl/campaign.toml'],
+      process.env.PATH!,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/\] failed: 1 succeeded, 1 failed in /);
+    const tasks = join(
+      dir,
+      'so/sl/.campaign/campaign/runs',
+      readdirSync(join(dir, 'so/sl/.campaign/campaign/runs'))[0]!,
+      'tasks',
+    );
+    // The verdict of the check inside the job, in the result line it wrote.
+    const verdict = (f: string) => readFileSync(join(tasks, f), 'utf8').match(/ verify=.*$/m)?.[0];
+    expect(verdict('a.1.result')).toBe(' verify=ok');
+    expect(verdict('b.1.result')).toBe(' verify=outputs missing=b.txt');
+  }, 120_000);
 });
