@@ -94,10 +94,11 @@ const assets = {
       const text = source.replace(READ, (_, rel) => JSON.stringify(inlined(resolve(here, rel))));
       return text === source ? undefined : { contents: text, loader: 'js' };
     });
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.tsx?$/ }, (args) => {
+      const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
       // The entry's hashbang is dropped: the bundle's banner has its own.
       const source = readFileSync(args.path, 'utf8').replace(/^#!.*\n/, '');
-      if (!source.includes('import.meta.url')) return undefined;
+      if (!source.includes('import.meta.url')) return { contents: source, loader };
       const here = dirname(args.path);
       let text = source.replace(READ, (_, rel) => JSON.stringify(inlined(resolve(here, rel))));
       text = text.replace(URL_OF, (_, rel) => {
@@ -109,11 +110,11 @@ const assets = {
         return `__campaignAsset(${JSON.stringify(inPackage)})`;
       });
       // What is left is the module's own URL: where it would be in the package.
-      const self = relative(root, args.path).replace(/^src\//, 'dist/').replace(/\.ts$/, '.js');
+      const self = relative(root, args.path).replace(/^src\//, 'dist/').replace(/\.tsx?$/, '.js');
       text = text.replaceAll('import.meta.url', `__campaignAsset(${JSON.stringify(self)}).href`);
       return {
         contents: `import { assetURL as __campaignAsset } from 'campaign-bundle:assets';\n${text}`,
-        loader: 'ts',
+        loader,
       };
     });
   },

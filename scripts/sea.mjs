@@ -7,7 +7,7 @@
 // Ink). So the main script (scripts/sea-main.cjs) writes the bundle, carried as an asset, into
 // the cache folder on first use and imports it from there through an ordinary module loader.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'postject';
@@ -20,9 +20,8 @@ const bundle = join(root, 'dist/campaign.mjs');
 execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs'), bundle], { stdio: 'inherit' });
 mkdirSync(out, { recursive: true });
 const config = JSON.parse(readFileSync(join(root, 'scripts/sea-config.json'), 'utf8'));
-// Paths in the config are the repository's; node reads them relative to its working folder.
-writeFileSync(join(out, 'sea-config.json'), JSON.stringify(config, null, 2));
-execFileSync(process.execPath, ['--experimental-sea-config', join(out, 'sea-config.json')], {
+// Paths in the config are relative to the repository, where node runs.
+execFileSync(process.execPath, ['--experimental-sea-config', join(root, 'scripts/sea-config.json')], {
   cwd: root,
   stdio: 'inherit',
 });
