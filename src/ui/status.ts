@@ -1,5 +1,6 @@
 import type { TaskState } from '../exec/events.js';
 import type { Campaign } from '../model/campaign.js';
+import { describeHolder, type LockHolder } from '../state/lock.js';
 import { type AttemptView, usageLine } from './status-attempts.js';
 
 /** One task's state as `status` shows it. */
@@ -75,6 +76,17 @@ export function statusRows(
   };
   for (const r of campaign.roots) visit(r, 0);
   return rows;
+}
+
+/** The line above the table: the campaign, its last run, and the head running it now. */
+export function statusHeader(
+  campaign: string,
+  last: { readonly id: string; readonly status: string } | undefined,
+  live: LockHolder | undefined,
+): string {
+  return `campaign ${campaign}: ${last ? `last run ${last.id} (${last.status})` : 'not run yet'}${
+    live ? `; running now (${describeHolder(live)})` : ''
+  }`;
 }
 
 /** The `status` table; `now` gives running attempts their wall time so far. */

@@ -2,9 +2,9 @@ import { execaRunner } from '../../schedulers/slurm/runner.js';
 import { type QueueRow, queryQueue } from '../../schedulers/slurm/squeue.js';
 import { readAttempts } from '../../state/attempts.js';
 import { sameCampaign } from '../../state/layout.js';
-import { describeHolder, Lock } from '../../state/lock.js';
+import { Lock } from '../../state/lock.js';
 import type { TaskRecord } from '../../state/store.js';
-import { formatFailures, formatStatus, type TaskView } from '../../ui/status.js';
+import { formatFailures, formatStatus, statusHeader, type TaskView } from '../../ui/status.js';
 import { statusJson } from '../../ui/status-json.js';
 import { type TaskViewSource, taskView } from '../../ui/status-views.js';
 import { type CampaignContext, openCampaign } from '../context.js';
@@ -21,8 +21,9 @@ run is going, from another shell. When a run on a batch scheduler has no head (-
 one queue query tells which of its jobs run, wait or are gone. Without FILE, the campaign of
 the latest run here.
 
-  --failed     list failed, skipped and cancelled tasks with their reasons and log paths
-  --json       the same as JSON
+  --failed     list failed, skipped and cancelled tasks with their reasons, what their last
+               attempt used of what it asked for, and their log paths
+  --json       the same as JSON, with every attempt of every task (docs/cli.md)
 
 Examples:
   campaign status campaigns/so-mapmaking/campaign.toml
@@ -62,10 +63,7 @@ export async function status(argv: string[]): Promise<number> {
     out(formatFailures(views));
     return Exit.ok;
   }
-  const header = `campaign ${loaded.campaign.name}: ${
-    last ? `last run ${last.id} (${last.status})` : 'not run yet'
-  }${live ? `; running now (${describeHolder(live)})` : ''}`;
-  out(formatStatus(loaded.campaign, header, views, Date.now()));
+  out(formatStatus(loaded.campaign, statusHeader(loaded.campaign.name, last, live), views, Date.now()));
   return Exit.ok;
 }
 
