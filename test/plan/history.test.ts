@@ -6,6 +6,7 @@ import {
   rightSizeJson,
   stats,
 } from '../../src/plan/history.js';
+import { nodeHistories } from '../../src/plan/history-records.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -49,6 +50,7 @@ describe('rightSize', () => {
       // 10 tasks x 4 cores x (2h - 1h); 10 x (4G x 2h - 2458M x 1h) = 10 x (8 - 2.40039) GiB-hours.
       saves: { coreHours: 40, gbHours: 56 },
       notes: [],
+      keeps: { memory: false, runtime: false },
     });
   });
 
@@ -69,6 +71,7 @@ describe('rightSize', () => {
       'memory: 2 samples, fewer than 3: keeps the declared request',
       'runtime: 2 samples, fewer than 3: keeps the declared request',
     ]);
+    expect(r!.keeps).toEqual({ memory: true, runtime: true });
     expect(
       rightSize([{ ...SIM, succeeded: SIM.succeeded.slice(0, 2) }], { minSamples: 2 })[0]!.notes,
     ).toEqual([]);
@@ -142,5 +145,43 @@ describe('history for sizing', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
     expect(stats(twenty)).toEqual({ median: 10.5, p95: 19, max: 20 });
     expect(stats([])).toEqual({ median: null, p95: null, max: null });
+  });
+});
+
+describe('nodeHistories: journals folded per node', () => {
+  it('successes are samples, resource failures apart, the latest run that ran a node is its last run', () => {
+    const runs = [
+      [
+        { k: 'q', id: 'a[0]', a: 1, rq: { m: 100, rt: 60 } },
+        { k: 'ok', id: 'a[0]', a: 1, w: 30_000, m: 50 * 1024 },
+        { k: 'f', id: 'a[1]', a: 1, r: 'oom', m: 120 * 1024 },
+        { k: 'f', id: 'a[2]', a: 1, r: 'cancelled' },
+        { k: 'f', id: 'a[3]', a: 1, r: 'submit' },
+        { k: 'ok', id: 'gone', a: 1, w: 1 },
+      ],
+      [
+        { k: 'q', id: 'a[1]', a: 2, rq: { m: 200, rt: 60 } },
+        { k: 'ok', id: 'a[1]', a: 2, w: 40_000, m: 110 * 1024 },
+      ],
+    ];
+    const h = nodeHistories(
+      runs,
+      (id) => (id.startsWith('a[') ? 'a' : undefined),
+      () => ({ cores: 2, memory: 100, runtime: 60 }),
+      () => ({ memory: 10 }),
+    );
+    expect(h).toEqual([
+      {
+        node: 'a',
+        succeeded: [
+          { wallMs: 30_000, maxRssKiB: 50 * 1024 },
+          { wallMs: 40_000, maxRssKiB: 110 * 1024 },
+        ],
+        failed: [{ failure: 'oom', maxRssKiB: 120 * 1024 }],
+        request: { cores: 2, memory: 100, runtime: 60 },
+        lastRun: [{ memory: 200, runtime: 60 }],
+        headroom: { memory: 10 },
+      },
+    ]);
   });
 });
