@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Rig, repo } from '../rig.js';
+import { assertSge, describeSge } from '../sge/helpers.js';
+
+const rig = new Rig('campaign-tc-sge-');
+afterAll(() => rig.cleanup());
+
+interface Status {
+  totals: Record<string, number>;
+  tasks: { id: string; state: string; attempts: { n: number; state: string; where?: string }[] }[];
+}
+
+describeSge("the tc-risk example on the local Grid Engine, with the seeds' queue and project", () => {
+  beforeAll(assertSge);
+
+  it('runs every level as Grid Engine jobs in all.q under proj_rapidresponse, each task once', () => {
+    const produced = new Set(['out', '.campaign']);
+    cpSync(join(repo, 'campaigns', 'tc-risk'), rig.path('tc'), {
+      recursive: true,
+      filter: (src) => !produced.has(basename(src)),
+    });
+    const set = ['--set', 'scheduler.type=sge'];
+    const r = rig.run(['run', 'tc/campaign.toml', ...set, '--ui', 'plain'], { timeout: 600_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ on sge: 16 tasks\n/);
+    expect(r.stdout).toMatch(/succeeded: 16 succeeded in /);
+
+    // Every submission went to the seeds' queue and project.
+    const runs = rig.path('tc', '.campaign', 'campaign', 'runs');
+    const [run] = readdirSync(runs);
+    const scripts = readdirSync(join(runs, run!, 'sge')).filter((f) => f.endsWith('.sh'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const f of scripts) {
+      const text = readFileSync(join(runs, run!, 'sge', f), 'utf8');
+      expect(text).toMatch(/qsub -terse .* -q all\.q -P proj_rapidresponse /);
+    }
+
+    // Each task ran once, as a Grid Engine job, and nothing of the run is left in the queue.
+    const s = JSON.parse(rig.run(['status', 'tc/campaign.toml', ...set, '--json']).stdout) as Status;
+    expect(s.totals.succeeded).toBe(16);
+    for (const t of s.tasks) {
+      expect(t.attempts.map((a) => a.state)).toEqual(['succeeded']);
+    }
+    const q = spawnSync('qstat', ['-u', '*', '-r'], { encoding: 'utf8' });
+    expect(q.stdout).not.toContain(`tc-risk.${run}`);
+
+    // A second run finds every draw complete: nothing to hand over.
+    // (It runs each draw's check once more: it may take a while on a loaded machine.)
+    const again = rig.run(['run', 'tc/campaign.toml', ...set, '--dry-run'], { timeout: 300_000 });
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe('would run 0 of 10 selected tasks (10 up to date)\n');
+  }, 900_000);
+});
