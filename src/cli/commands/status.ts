@@ -1,6 +1,6 @@
 import { execaRunner } from '../../schedulers/slurm/runner.js';
 import { type QueueRow, queryQueue } from '../../schedulers/slurm/squeue.js';
-import { readAttempts } from '../../state/attempts.js';
+import { type AttemptRecord, readAttempts } from '../../state/attempts.js';
 import { sameCampaign } from '../../state/layout.js';
 import { Lock } from '../../state/lock.js';
 import type { TaskRecord } from '../../state/store.js';
@@ -52,7 +52,8 @@ export async function status(argv: string[]): Promise<number> {
   const { loaded, paths, store } = ctx;
   const holder = Lock.read(paths.lock);
   const live = holder && !Lock.isStale(paths.lock, holder) ? holder : undefined;
-  const views = await taskViews(ctx, live === undefined);
+  // The table lists only unfinished tasks: their attempts are read only if there are some.
+  const views = await taskViews(ctx, live === undefined, values.json === true || values.failed === true);
   const runs = store.runs();
   const last = runs[runs.length - 1];
   if (values.json) {
@@ -73,7 +74,7 @@ export async function status(argv: string[]): Promise<number> {
  * items are all complete). Without a head, unfinished jobs on a batch scheduler are looked up
  * with one queue query. Every task's recorded attempts come from the campaign's journals.
  */
-async function taskViews(ctx: CampaignContext, headless: boolean): Promise<TaskView[]> {
+async function taskViews(ctx: CampaignContext, headless: boolean, every: boolean): Promise<TaskView[]> {
   const { tasks, store, paths } = ctx;
   const schedOf = (rec: TaskRecord) =>
     recordedScheduler(store.header(rec.startRun ?? rec.run))?.type ?? ctx.loaded.campaign.scheduler.type;
@@ -83,7 +84,8 @@ async function taskViews(ctx: CampaignContext, headless: boolean): Promise<TaskV
     const h = store.header(id);
     return h === undefined || sameCampaign(h, paths, ctx.file);
   });
-  const attempts = readAttempts(paths, runs);
+  const listed = every || store.unfinished().length > 0;
+  const attempts = listed ? readAttempts(paths, runs) : new Map<string, AttemptRecord[]>();
   const src: TaskViewSource = {
     log: (run, id, a) => paths.attempt(run, id, a).err,
     attempts: (id) => attempts.get(id),
