@@ -1,38 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { bin, type Result, type Rig, repo } from '../rig.js';
+import { bin, type Result, type Rig } from '../rig.js';
 
-/** Whether the binary's command table has `report` and `trace` yet (src/cli/main.ts). */
-const registered = (() => {
-  const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
-  return /^ {2}report\s/m.test(r.stdout) && /^ {2}trace\s/m.test(r.stdout);
-})();
-
-/**
- * A stand-in for `campaign COMMAND` until the command table lists `report` and `trace`: runs
- * the built command module, with the binary's handling of usage errors.
- */
-const ENTRY = `
-const [cmd, ...args] = process.argv.slice(2);
-const mod = await import(${JSON.stringify(join(repo, 'dist/cli/commands'))} + '/' + cmd + '.js');
-const { UsageError } = await import(${JSON.stringify(join(repo, 'dist/cli/exit.js'))});
-process.env.NODE_ENV ??= 'production';
-try {
-  process.exitCode = await mod[cmd](args);
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  if (e.message) process.stderr.write('campaign: ' + e.message + '\\n');
-  process.exitCode = e.exitCode;
-}
-`;
-
-/** Runs `campaign ARGS` in the rig: the real binary, or for `report` and `trace` their command module. */
+/** Runs `campaign ARGS` in the rig with the real binary. */
 export function campaign(rig: Rig, args: string[], opts: { env?: Record<string, string> } = {}): Result {
-  const direct = registered || (args[0] !== 'report' && args[0] !== 'trace');
-  const entry = direct ? bin : rig.write('.entry.mjs', ENTRY);
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env };
   delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, [entry, ...args], {
+  const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: rig.dir,
     env,
     encoding: 'utf8',
