@@ -34,7 +34,9 @@ beforeAll(() => {
   expect(second.code).toBe(1);
   const third = rig.run(['run', file, '--ui', 'plain', '--force', ...small]);
   expect(third.code, third.stderr).toBe(0);
-  const runs = JSON.parse(rig.run(['runs', file, '--json']).stdout) as { id: string; status: string }[];
+  const listed = rig.run(['runs', file, '--json']);
+  expect(listed.code, listed.stderr).toBe(0);
+  const runs = JSON.parse(listed.stdout) as { id: string; status: string }[];
   expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded']);
   [r1, r2, r3] = runs.map((r) => r.id) as [string, string, string];
 });
