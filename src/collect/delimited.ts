@@ -28,15 +28,19 @@ export class DelimitedAssembler implements Assembler {
     let recordLine = 1;
     readChunks(piece.file, (buf) => {
       let pos = 0;
+      // The next quote in the chunk, found once and reused line after line: a chunk without
+      // quotes is searched for them once, not once per line.
+      let quote = quotes ? buf.indexOf(QUOTE) : -1;
       while (pos < buf.length) {
         // The end of the record that goes on at pos: a newline outside quotes.
         let end = -1;
         for (let p = pos; ; ) {
           const nl = buf.indexOf(NL, p);
           const stop = nl < 0 ? buf.length : nl;
-          if (quotes)
-            for (let q = buf.indexOf(QUOTE, p); q >= 0 && q < stop; q = buf.indexOf(QUOTE, q + 1))
-              inQuote = !inQuote;
+          while (quote >= 0 && quote < stop) {
+            inQuote = !inQuote;
+            quote = buf.indexOf(QUOTE, quote + 1);
+          }
           if (nl < 0) break;
           line++;
           if (!inQuote) {
