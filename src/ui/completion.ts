@@ -13,10 +13,23 @@ export interface CompletionSpec {
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 
-/** The option names a command's usage text names (`--only PATTERN`, `[--format text|json]`). */
+/**
+ * The options a command's usage text declares: those of its `Usage:` lines
+ * (`[--format text|json]`) and those that open a line of its option list (`  --only PATTERN`).
+ * Options its prose only mentions are another command's, or another form of one.
+ */
 export function optionsOfUsage(usage: string): string[] {
   const found = new Set<string>();
-  for (const m of usage.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)) found.add(m[1]!);
+  let inUsage = false;
+  for (const line of usage.split('\n')) {
+    inUsage = line.startsWith('Usage:') || (inUsage && /^\s+campaign /.test(line));
+    if (inUsage) {
+      for (const m of line.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)) found.add(m[1]!);
+      continue;
+    }
+    const opt = /^\s+(?:-\w,\s+)?(--[a-z][a-z-]*)/.exec(line);
+    if (opt) found.add(opt[1]!);
+  }
   found.add('--help');
   return [...found].sort();
 }
