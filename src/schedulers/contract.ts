@@ -124,3 +124,11 @@ export type Update =
 export function placementOf(adapter: SchedulerAdapter, h: Handle): Placement {
   return adapter.placement?.(h) ?? { jobId: h.jobId };
 }
+
+/** What one queue query says of a job that no head watches (`campaign status` of a detached run). */
+export interface QueueAnswer {
+  /** The job waits or runs; left out when the scheduler lists it in neither state. */
+  readonly state?: 'queued' | 'running';
+  /** The scheduler's own word for a job it lists in neither state (`COMPLETED`, `Eqw`). */
+  readonly word?: string;
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CampaignScheduler, SchedulerType } from '../model/campaign.js';
-import type { SchedulerAdapter } from './contract.js';
+import type { QueueAnswer, SchedulerAdapter } from './contract.js';
 
 /**
  * The scheduler adapters: one entry each, with its name, the options it understands and how
@@ -37,6 +37,11 @@ export interface AdapterEntry {
   /** The `[campaign.scheduler]` keys it understands (besides `type` and `targets`). */
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly create: (sched: CampaignScheduler, run: AdapterRun) => Promise<SchedulerAdapter>;
+  /**
+   * One queue query for jobs no head watches: what the scheduler says of each job id it still
+   * lists; undefined when it cannot be asked. Batch schedulers only.
+   */
+  readonly lookUp?: (jobIds: readonly string[]) => Promise<ReadonlyMap<string, QueueAnswer> | undefined>;
 }
 
 const POLL: OptionSpec = {
@@ -94,6 +99,7 @@ const slurm: AdapterEntry = {
       ...defined({ pollInterval: sched.pollInterval, submitRate: sched.submitRate }),
     });
   },
+  lookUp: async (jobIds) => (await import('./slurm/lookup.js')).lookUpJobs(jobIds),
 };
 
 const sge: AdapterEntry = {
@@ -134,6 +140,7 @@ const sge: AdapterEntry = {
       }),
     });
   },
+  lookUp: async (jobIds) => (await import('./sge/lookup.js')).lookUpJobs(jobIds),
 };
 
 /** Every adapter, by the name `[campaign.scheduler] type` gives it. */

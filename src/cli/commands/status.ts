@@ -1,5 +1,6 @@
-import { execaRunner } from '../../schedulers/slurm/runner.js';
-import { type QueueRow, queryQueue } from '../../schedulers/slurm/squeue.js';
+import type { SchedulerType } from '../../model/campaign.js';
+import type { QueueAnswer } from '../../schedulers/contract.js';
+import { schedulers } from '../../schedulers/index.js';
 import { type AttemptRecord, readAttempts } from '../../state/attempts.js';
 import { sameCampaign } from '../../state/layout.js';
 import { Lock } from '../../state/lock.js';
@@ -76,7 +77,7 @@ export async function status(argv: string[]): Promise<number> {
  */
 async function taskViews(ctx: CampaignContext, headless: boolean, every: boolean): Promise<TaskView[]> {
   const { tasks, store, paths } = ctx;
-  const schedOf = (rec: TaskRecord) =>
+  const schedOf = (rec: TaskRecord): SchedulerType =>
     recordedScheduler(store.header(rec.startRun ?? rec.run))?.type ?? ctx.loaded.campaign.scheduler.type;
   // Asked only without a head (a head knows better), and only if there is something to ask.
   const queue = headless ? await lookUp(ctx, schedOf) : undefined;
@@ -91,16 +92,7 @@ async function taskViews(ctx: CampaignContext, headless: boolean, every: boolean
     attempts: (id) => attempts.get(id),
     // A snapshot of an older version does not say pid or job id: the run's scheduler does.
     placement: (rec) => rec.placement ?? (schedOf(rec) === 'local' ? 'pid' : 'job'),
-    ...(queue
-      ? {
-          queue: (jobId: string) => {
-            const row = queue.get(jobId);
-            if (row && QUEUED.has(row.state)) return { state: 'queued' as const };
-            if (row && RUNNING.has(row.state)) return { state: 'running' as const };
-            return row ? { word: row.state } : {};
-          },
-        }
-      : {}),
+    ...(queue ? { queue: (jobId: string) => queue.get(jobId) ?? {} } : {}),
   };
   const views = tasks.tasks.map((t) => taskView(t.id, t.node.id, store.tasks.get(t.id), src));
   const leftOut = new Set(tasks.nodes.filter((n) => (n.fanout?.skipped ?? 0) > 0).map((n) => n.node.id));
@@ -114,21 +106,30 @@ async function taskViews(ctx: CampaignContext, headless: boolean, every: boolean
   return views;
 }
 
-const QUEUED = new Set(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'SUSPENDED', 'RESV_DEL_HOLD']);
-const RUNNING = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SIGNALING', 'STAGE_OUT', 'RESIZING']);
-
-/** One squeue for the unfinished jobs of runs on Slurm that no head watches. */
+/**
+ * What the schedulers say of the unfinished jobs of runs that no head watches: one query per
+ * scheduler that can be asked (the registry's `lookUp`), for every such job at once.
+ */
 async function lookUp(
   ctx: CampaignContext,
-  schedOf: (rec: TaskRecord) => string,
-): Promise<Map<string, QueueRow> | undefined> {
-  const ids = ctx.store
-    .unfinished()
-    .filter(([, rec]) => rec.jobId && rec.placement !== 'pid' && schedOf(rec) === 'slurm')
-    .map(([, rec]) => rec.jobId!);
-  if (ids.length === 0) return undefined;
-  const q = await queryQueue(execaRunner(), ids);
-  return q.ok ? q.rows : undefined;
+  schedOf: (rec: TaskRecord) => SchedulerType,
+): Promise<Map<string, QueueAnswer> | undefined> {
+  const bySched = new Map<SchedulerType, string[]>();
+  for (const [, rec] of ctx.store.unfinished()) {
+    if (!rec.jobId || rec.placement === 'pid') continue;
+    const type = schedOf(rec);
+    if (!schedulers[type].lookUp) continue;
+    const ids = bySched.get(type);
+    if (ids) ids.push(rec.jobId);
+    else bySched.set(type, [rec.jobId]);
+  }
+  if (bySched.size === 0) return undefined;
+  const out = new Map<string, QueueAnswer>();
+  for (const [type, ids] of bySched) {
+    const answers = await schedulers[type].lookUp!(ids);
+    for (const [id, a] of answers ?? []) out.set(id, a);
+  }
+  return out;
 }
 
 /** The node of a task id: `node` of `node[instance]`. */
