@@ -75,7 +75,7 @@ describe('campaign plan --right-size', () => {
         },
       ],
     });
-  });
+  }, 300_000);
 
   it('the text tables', () => {
     rig.write('t.toml', CAMPAIGN(4));
@@ -97,14 +97,14 @@ describe('campaign plan --right-size', () => {
         '  tiny: memory: 1 sample, fewer than 3: keeps the declared request\n' +
         '  tiny: runtime: 1 sample, fewer than 3: keeps the declared request\n',
     );
-  });
+  }, 300_000);
 
   it('without recorded runs', () => {
     rig.write('none.toml', CAMPAIGN(4));
     const r = rig.run(['plan', 'none.toml', '--right-size']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('right-size: no recorded attempts in 0 runs\n');
-  });
+  }, 300_000);
 });
 
 interface Attempt {
@@ -137,7 +137,7 @@ describe('campaign run --apply-history (local)', () => {
       runtime_s: 600,
       limit_s: 1200,
     });
-  });
+  }, 300_000);
 
   it('history = "apply" in the file does the same; without it the declared request stands', () => {
     rig.write('f.toml', CAMPAIGN(1, 'local', 'history = "apply"'));
@@ -156,7 +156,7 @@ describe('campaign run --apply-history (local)', () => {
     expect(s.tasks.find((t) => t.id === 'sim[4]')!.attempts.at(-1)!.requested.memory_bytes).toBe(
       4 * 1024 ** 3,
     );
-  });
+  }, 300_000);
 });
 
 describe('run consumes the planner', () => {
@@ -176,7 +176,7 @@ describe('run consumes the planner', () => {
       runtime_s: 120,
       limit_s: 240,
     });
-  });
+  }, 300_000);
 
   it('a missed deadline stops the run before anything starts (exit 2)', () => {
     rig.write(
@@ -195,5 +195,5 @@ describe('run consumes the planner', () => {
         '1 error\n',
     );
     expect(rig.run(['status', 'late.toml', '--json']).stdout).not.toContain('"succeeded": 1');
-  });
+  }, 300_000);
 });

@@ -66,7 +66,7 @@ describe('campaign cluster probe on the real local Slurm', () => {
     expect(bad.stderr).toContain(
       `: ${first.name}: memory per node 64T > ${formatMemory(first.memoryPerNode)}\n`,
     );
-  });
+  }, 300_000);
 
   it('will not overwrite a file without --force', () => {
     rig.write('clusters/kept.toml', '# edited by hand\n');
@@ -74,7 +74,7 @@ describe('campaign cluster probe on the real local Slurm', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('campaign: clusters/kept.toml exists; give --force to overwrite it\n');
     expect(rig.read('clusters/kept.toml')).toBe('# edited by hand\n');
-  });
+  }, 300_000);
 });
 
 describe('campaign cluster probe on the real local Grid Engine', () => {
@@ -96,5 +96,5 @@ describe('campaign cluster probe on the real local Grid Engine', () => {
     const line = /^slots\s+(.*)$/m.exec(q)?.[1] ?? '';
     const slots = Number(/\[[^=]+=(\d+)\]/.exec(line)?.[1] ?? /^\d+/.exec(line)?.[0]);
     expect(parsed.value.partitions[0]!.coresPerNode).toBe(slots);
-  });
+  }, 300_000);
 });

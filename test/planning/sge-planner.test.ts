@@ -36,5 +36,5 @@ describeSge('a Grid Engine run takes its requests from the planner', () => {
     // 100M + 50% = 150M; the time limit is the runtime x 2 and the launcher's grace.
     expect(script).toContain(` -q ${queue} -l h_rt=0:10:15,h_vmem=150M `);
     expect(script).toContain('export CAMPAIGN_MEMORY_MB=150\n');
-  });
+  }, 300_000);
 });

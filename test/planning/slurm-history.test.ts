@@ -47,7 +47,7 @@ describeSlurm('--apply-history on the real local Slurm', () => {
   afterAll(() => {
     const ids = liveJobs(name);
     if (ids.length > 0) rig.run(['cancel', 'a.toml']);
-  });
+  }, 300_000);
 
   it('the script asks for the suggested memory and time, on the partition the planner chose', () => {
     const probe = rig.run(['cluster', 'probe', '--scheduler', 'slurm', '--out', 'clusters/local.toml']);
@@ -89,5 +89,5 @@ describeSlurm('--apply-history on the real local Slurm', () => {
       runtime_s: 3600,
       limit_s: 7200,
     });
-  });
+  }, 300_000);
 });
