@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import type { Resources } from '../../src/model/campaign.js';
@@ -170,4 +170,74 @@ export function findFile(root: string, name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A submission command (`sbatch`, `qsub`) in front of the real one, first on PATH (in
+ * `<root>/<command>-wrapper`): it logs each call (`start`, then `submitted <exit> <output>`
+ * once the real command answered) and sleeps before and after the real call as the
+ * environment says, so a test can kill the head inside a submission: before the scheduler has
+ * the job, or after it has it but before the head has heard.
+ */
+export class SubmitWrapper {
+  readonly dir: string;
+  readonly log: string;
+
+  constructor(
+    root: string,
+    readonly command: string,
+  ) {
+    const real = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+    this.dir = join(root, `${command}-wrapper`);
+    this.log = join(this.dir, 'calls.log');
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(
+      join(this.dir, command),
+      [
+        '#!/bin/sh',
+        'log=${CAMPAIGN_TEST_SUBMIT_LOG:?}',
+        'echo "start $$" >>"$log"',
+        'sleep "${CAMPAIGN_TEST_SUBMIT_BEFORE:-0}"',
+        `out=$('${real}' "$@"); code=$?`,
+        'echo "submitted $$ $code $out" >>"$log"',
+        'sleep "${CAMPAIGN_TEST_SUBMIT_AFTER:-0}"',
+        '[ -n "$out" ] && printf "%s\\n" "$out"',
+        'exit "$code"',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+  }
+
+  /** The environment of a head that goes through the wrapper; seconds to sleep before and after. */
+  env(before = 0, after = 0): Record<string, string> {
+    return {
+      PATH: `${this.dir}:${process.env.PATH ?? ''}`,
+      CAMPAIGN_TEST_SUBMIT_LOG: this.log,
+      CAMPAIGN_TEST_SUBMIT_BEFORE: String(before),
+      CAMPAIGN_TEST_SUBMIT_AFTER: String(after),
+    };
+  }
+
+  /** Ends the calls still sleeping (a killed head leaves them behind), and their sleeps. */
+  stop(): void {
+    const script = join(this.dir, this.command);
+    for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(script)) continue;
+        spawnSync('pkill', ['-P', pid]);
+        process.kill(Number(pid), 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /** How many calls got as far as `start` or `submitted`. */
+  count(kind: 'start' | 'submitted'): number {
+    if (!existsSync(this.log)) return 0;
+    return readFileSync(this.log, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`${kind} `)).length;
+  }
 }

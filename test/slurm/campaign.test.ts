@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { count, counts, mask, startedAfter, TASK, times, waitFor } from '../engine/helpers.js';
+import { counts, TASK, times } from '../engine/helpers.js';
 import { dedent, Rig } from '../rig.js';
 import { assertSlurm, describeSlurm, findFile, UNIQUE } from './helpers.js';
 
-/** Campaigns with `type = "slurm"` through the real binary, on the real local cluster. */
+/**
+ * Campaigns with `type = "slurm"` through the real binary, on the real local cluster: what
+ * only Slurm is tested for here. The cases every batch scheduler passes are the scheduler
+ * suite's (test/batch/suite.ts).
+ */
 let rig: Rig;
 beforeAll(() => assertSlurm());
 beforeEach(() => {
@@ -51,61 +55,6 @@ function liveJobs(name: string): string[] {
 }
 
 describeSlurm('campaigns on Slurm', () => {
-  it('a chain, a fan-out array, per-item dependencies and a funnel run in order, each task once', () => {
-    const name = `e2e${UNIQUE}a`;
-    rig.write('c.toml', campaign(name));
-    const r = rig.run(['run', 'c.toml'], { timeout: 240_000 });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(counts(rig)).toEqual(Object.fromEntries(ALL.map((t) => [t, 1])));
-    for (let i = 0; i < 4; i++) {
-      expect(startedAfter(rig, `gen-${i}`, 'prep')).toBe(true);
-      expect(startedAfter(rig, `post-${i}`, `gen-${i}`)).toBe(true);
-      expect(startedAfter(rig, 'funnel', `post-${i}`)).toBe(true);
-    }
-    const out = mask(r.stdout, rig);
-    expect(out).toMatch(/\[t\] queued {5}gen\[0\] \(job \d+_\d+\)/);
-    expect(out).toContain('[t] succeeded: 10 succeeded in Ns');
-    const status = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout);
-    expect(status.totals.succeeded).toBe(10);
-    expect(status.tasks.find((t: { id: string }) => t.id === 'gen[2]').where).toMatch(/^job \d+_2$/);
-  }, 300_000);
-
-  it('a failing array task: its dependents are skipped, the others finish, status says which and why', () => {
-    const name = `e2e${UNIQUE}b`;
-    rig.write('c.toml', campaign(name).replace(`${TASK} gen-{i} `, `${TASK} gen-{i} exit={i} `));
-    // gen-0 exits 0; gen-1..3 exit with their index.
-    const r = rig.run(['run', 'c.toml'], { timeout: 240_000 });
-    expect(r.code).toBe(1);
-    expect([count(rig, 'post-0'), count(rig, 'post-1'), count(rig, 'funnel')]).toEqual([1, 0, 0]);
-    const failed = rig.run(['status', 'c.toml', '--failed']).stdout;
-    expect(failed).toContain('gen[1]  failed: exit code 1');
-    expect(failed).toContain('gen[3]  failed: exit code 3');
-    expect(failed).toContain('post[2]  skipped: upstream gen[2] failed');
-    expect(failed).toContain('funnel  skipped: upstream post[');
-    expect(liveJobs(name)).toEqual([]);
-  }, 300_000);
-
-  it('--detach hands the campaign over and exits; it completes with no head; watch collects and shows the end', async () => {
-    const name = `e2e${UNIQUE}c`;
-    rig.write('c.toml', campaign(name));
-    const d = rig.run(['run', 'c.toml', '--detach']);
-    expect(d.code).toBe(0);
-    expect(d.stdout).toContain(
-      'the campaign runs on slurm without this process; follow it with: campaign watch c.toml',
-    );
-    expect(liveJobs(name).length).toBeGreaterThan(0);
-    // No head: Slurm runs the whole campaign by its own dependencies.
-    await waitFor(() => liveJobs(name).length === 0 && count(rig, 'funnel') === 1, 200_000);
-    const w = rig.run(['watch', 'c.toml', '--ui', 'plain'], { timeout: 120_000 });
-    expect(w.code).toBe(0);
-    expect(mask(w.stdout, rig)).toContain('[t] succeeded: 10 succeeded in Ns');
-    expect(counts(rig)).toEqual(Object.fromEntries(ALL.map((t) => [t, 1])));
-    expect(rig.run(['run', 'c.toml', '--dry-run']).stdout).toBe(
-      'would run 0 of 10 selected tasks (10 up to date)\n',
-    );
-  }, 300_000);
-
   it('outputs and check are verified inside the job: a fast dependent starts after the check, the next run finds all up to date; a failed check or a missing output holds the dependents', () => {
     const name = `e2e${UNIQUE}v`;
     const stamp = rig.path('check-ends');

@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Resources } from '../../src/model/campaign.js';
 import type { Submission } from '../../src/schedulers/contract.js';
-import { clusterGate, submission } from '../batch/helpers.js';
+import { clusterGate, SubmitWrapper, submission } from '../batch/helpers.js';
 
 export { countingRunner, findFile, UNIQUE, Updates } from '../batch/helpers.js';
 
@@ -58,69 +56,14 @@ export function liveJobs(prefix: string): string[] {
     .map((f) => f[0]!.trim());
 }
 
-const REAL_SBATCH = spawnSync('sh', ['-c', 'command -v sbatch'], { encoding: 'utf8' }).stdout.trim();
-
 /**
- * An `sbatch` in front of the real one, first on PATH: it logs each call (`start`, then
- * `submitted <exit> <output>` once the real sbatch answered) and sleeps before and after the
- * real call as the environment says, so a test can kill the head inside a submission: before
- * Slurm has the job, or after Slurm has it but before the head has heard.
+ * An `sbatch` in front of the real one, first on PATH (in `<root>/sbatch-wrapper`): it logs
+ * each call and sleeps before and after the real call as the environment says, so a test can
+ * kill the head inside a submission: before Slurm has the job, or after Slurm has it but
+ * before the head has heard.
  */
-export class SbatchWrapper {
-  readonly dir: string;
-  readonly log: string;
-
+export class SbatchWrapper extends SubmitWrapper {
   constructor(root: string) {
-    this.dir = join(root, 'sbatch-wrapper');
-    this.log = join(this.dir, 'calls.log');
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(
-      join(this.dir, 'sbatch'),
-      [
-        '#!/bin/sh',
-        'log=${CAMPAIGN_TEST_SBATCH_LOG:?}',
-        'echo "start $$" >>"$log"',
-        'sleep "${CAMPAIGN_TEST_SBATCH_BEFORE:-0}"',
-        `out=$(${REAL_SBATCH} "$@"); code=$?`,
-        'echo "submitted $$ $code $out" >>"$log"',
-        'sleep "${CAMPAIGN_TEST_SBATCH_AFTER:-0}"',
-        '[ -n "$out" ] && printf "%s\\n" "$out"',
-        'exit "$code"',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-  }
-
-  /** The environment of a head that goes through the wrapper; seconds to sleep before and after. */
-  env(before = 0, after = 0): Record<string, string> {
-    return {
-      PATH: `${this.dir}:${process.env.PATH ?? ''}`,
-      CAMPAIGN_TEST_SBATCH_LOG: this.log,
-      CAMPAIGN_TEST_SBATCH_BEFORE: String(before),
-      CAMPAIGN_TEST_SBATCH_AFTER: String(after),
-    };
-  }
-
-  /** Ends the calls still sleeping (a killed head leaves them behind), and their sleeps. */
-  stop(): void {
-    const script = join(this.dir, 'sbatch');
-    for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-      try {
-        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(script)) continue;
-        spawnSync('pkill', ['-P', pid]);
-        process.kill(Number(pid), 'SIGTERM');
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-
-  /** How many calls got as far as `start` or `submitted`. */
-  count(kind: 'start' | 'submitted'): number {
-    if (!existsSync(this.log)) return 0;
-    return readFileSync(this.log, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith(`${kind} `)).length;
+    super(root, 'sbatch');
   }
 }

@@ -1,0 +1,4 @@
+import { SGE } from './clusters.js';
+import { schedulerSuite } from './suite.js';
+
+schedulerSuite(SGE);

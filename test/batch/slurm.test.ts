@@ -1,0 +1,4 @@
+import { SLURM } from './clusters.js';
+import { schedulerSuite } from './suite.js';
+
+schedulerSuite(SLURM);
