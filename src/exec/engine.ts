@@ -292,7 +292,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.orphanRun.delete(v);
     this.board.st[v] = CHECK;
     this.active++;
-    const verdict = verify(t, handle, outcome);
+    const verdict = verify(t, handle, outcome, fromRun ?? this.cfg.runId);
     const failure = verdict instanceof Promise ? await verdict : verdict;
     this.active--;
     if (failure) {

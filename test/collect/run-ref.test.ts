@@ -90,6 +90,29 @@ outputs = ["flaky_{run}.txt"]
     expect(rig.read(`b/good_${r3}.txt`)).toBe('ok\n');
   });
 
+  it('is bound in the outputs and check the head verifies locally, to the attempt\'s run', () => {
+    rig.write(
+      'c/campaign.toml',
+      `[campaign]
+name = "runcheck"
+
+[campaign.made]
+command = "echo ok > made_{run}.txt"
+outputs = ["made_{run}.txt"]
+check = ["sh", "-c", "grep -q ok made_{run}.txt && [ \\"$CAMPAIGN_RUN_ID\\" = \\"$0\\" ]", "{run}"]
+
+[campaign.missing]
+command = "echo ok > other.txt"
+outputs = ["missing_{run}.txt"]
+`,
+    );
+    const r = rig.run(['run', 'c/campaign.toml', '--ui', 'plain']);
+    expect(r.code).toBe(1);
+    const id = runIdOf(r.stdout);
+    expect(r.stdout).toMatch(/succeeded {2}made in /);
+    expect(r.stdout).toContain(`failed     missing: missing output missing_${id}.txt`);
+  });
+
   it('takes no format, and is no part of an instance id', () => {
     rig.write(
       'c/campaign.toml',
