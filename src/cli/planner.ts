@@ -11,6 +11,7 @@ import { partitionDiagnostics } from '../plan/partition-check.js';
 import { partitionsOf } from '../plan/plan.js';
 import { plannedGraph } from '../plan/requests.js';
 import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+import { schedulers } from '../schedulers/index.js';
 import { deadlineDiagnostic, hasBudget, type SchedulePlan, schedulePlan } from '../ui/plan-schedule.js';
 import type { CampaignContext } from './context.js';
 import { Exit, UsageError } from './exit.js';
@@ -114,7 +115,7 @@ export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph
   }
   const planned = planCampaign(loaded, file, {
     now: Date.now(),
-    noCluster: type === 'local',
+    noCluster: schedulers[type].placesIn === undefined,
     ...(override ? { override } : {}),
   });
   if (planned.problems.length > 0) {
@@ -124,7 +125,7 @@ export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph
   return plannedGraph(loaded.tasks, {
     requests: planned.sized.requests,
     ...(planned.partitions ? { partitions: planned.partitions } : {}),
-    option: type === 'sge' ? 'queue' : 'partition',
+    option: schedulers[type].placesIn ?? 'partition',
   });
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { CampaignScheduler, SchedulerType } from '../model/campaign.js';
 import type { QueueAnswer, SchedulerAdapter } from './contract.js';
+import type { ProbeCommand, ProbeResult } from './probe.js';
 
 /**
  * The scheduler adapters: one entry each, with its name, the options it understands and how
@@ -34,6 +35,11 @@ export interface AdapterEntry {
   readonly summary: string;
   /** Whether work goes on without the head, so a run may detach (`run --detach`). */
   readonly detachable: boolean;
+  /**
+   * The job option a cluster description's partitions become (`partition` on Slurm, `queue`
+   * on Grid Engine); none where nothing is placed (the local machine ignores the cluster).
+   */
+  readonly placesIn?: 'partition' | 'queue';
   /** The `[campaign.scheduler]` keys it understands (besides `type` and `targets`). */
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly create: (sched: CampaignScheduler, run: AdapterRun) => Promise<SchedulerAdapter>;
@@ -42,6 +48,8 @@ export interface AdapterEntry {
    * lists; undefined when it cannot be asked. Batch schedulers only.
    */
   readonly lookUp?: (jobIds: readonly string[]) => Promise<ReadonlyMap<string, QueueAnswer> | undefined>;
+  /** Asks the live scheduler for its partitions or queues (`campaign cluster probe`). */
+  readonly probe?: (name: string | undefined, run: ProbeCommand) => Promise<ProbeResult>;
 }
 
 const POLL: OptionSpec = {
@@ -82,6 +90,7 @@ const slurm: AdapterEntry = {
   name: 'slurm',
   summary: 'Slurm: array jobs, native dependencies, one squeue per poll',
   detachable: true,
+  placesIn: 'partition',
   options: {
     partition: { scope: 'job', summary: 'the partition (--partition)' },
     account: { scope: 'job', summary: 'the account charged (--account)' },
@@ -100,12 +109,14 @@ const slurm: AdapterEntry = {
     });
   },
   lookUp: async (jobIds) => (await import('./slurm/lookup.js')).lookUpJobs(jobIds),
+  probe: async (name, run) => (await import('./slurm/probe.js')).probeSlurm(name, run),
 };
 
 const sge: AdapterEntry = {
   name: 'sge',
   summary: 'Grid Engine: array jobs, holds, one qstat per poll',
   detachable: true,
+  placesIn: 'queue',
   options: {
     queue: { scope: 'job', summary: 'the queue (-q)' },
     partition: { scope: 'job', summary: 'the queue, as the planner names it (-q; `queue` wins)' },
@@ -141,6 +152,7 @@ const sge: AdapterEntry = {
     });
   },
   lookUp: async (jobIds) => (await import('./sge/lookup.js')).lookUpJobs(jobIds),
+  probe: async (name, run) => (await import('./sge/probe.js')).probeSge(name, run),
 };
 
 /** Every adapter, by the name `[campaign.scheduler] type` gives it. */

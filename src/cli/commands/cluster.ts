@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SchedulerType } from '../../model/campaign.js';
 import { clusterToToml, type Probed } from '../../plan/cluster.js';
-import { parseSge } from '../../plan/probe-sge.js';
-import { parseSlurm, SCONTROL_ARGS, SINFO_ARGS } from '../../plan/probe-slurm.js';
+import { schedulerNames, schedulers } from '../../schedulers/index.js';
+import type { ProbeCommand } from '../../schedulers/probe.js';
 import { Exit, UsageError } from '../exit.js';
 import { err, out } from '../io.js';
 import { helpOption, oneOf, parse } from '../options.js';
@@ -25,13 +26,10 @@ Examples:
   campaign cluster probe --out clusters/site.toml
   campaign cluster probe --scheduler sge --name lab`;
 
-/** Runs one scheduler command (argv, never a shell); its output, or why it gave none. */
-type Command = (
-  cmd: string,
-  args: readonly string[],
-) => { ok: true; text: string } | { ok: false; why: string };
+/** The schedulers that can be probed. */
+const probing = schedulerNames.filter((n) => schedulers[n].probe !== undefined);
 
-const command: Command = (cmd, args) => {
+const command: ProbeCommand = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
@@ -63,12 +61,10 @@ export async function cluster(argv: string[]): Promise<number> {
   if (positionals[0] !== 'probe' || positionals.length > 1)
     throw new UsageError(`cluster takes one subcommand, probe\n\n${usage}`);
   const sched =
-    values.scheduler === undefined
-      ? undefined
-      : oneOf('scheduler', values.scheduler, ['slurm', 'sge'] as const, 'slurm');
+    values.scheduler === undefined ? undefined : oneOf('scheduler', values.scheduler, probing, probing[0]!);
   if (values.out !== undefined && existsSync(values.out) && !values.force)
     throw new UsageError(`${values.out} exists; give --force to overwrite it`);
-  const probed = probe(sched, values.name, command);
+  const probed = await probe(sched, values.name, command);
   for (const note of probed.notes) err(`note: ${note}\n`);
   const toml = clusterToToml(probed.cluster);
   if (values.out === undefined) {
@@ -82,57 +78,25 @@ export async function cluster(argv: string[]): Promise<number> {
     throw new UsageError(`cannot write ${values.out}: ${(e as Error).message}`, Exit.failed);
   }
   const n = probed.cluster.partitions.length;
-  const what = probed.cluster.scheduler === 'sge' ? 'queue' : 'partition';
+  const what = schedulers[probed.cluster.scheduler].placesIn ?? 'partition';
   out(
     `wrote ${values.out}: ${n} ${what}${n === 1 ? '' : 's'} (${probed.cluster.partitions.map((p) => p.name).join(', ')})\n`,
   );
   return Exit.ok;
 }
 
-/** The cluster from the scheduler named, or the first that answers. */
-function probe(sched: 'slurm' | 'sge' | undefined, name: string | undefined, run: Command): Probed {
-  if (sched !== 'sge') {
-    const scontrol = run('scontrol', SCONTROL_ARGS);
-    if (scontrol.ok) {
-      const sinfo = run('sinfo', SINFO_ARGS);
-      const probed = parseSlurm(scontrol.text, sinfo.ok ? sinfo.text : '', name);
-      return sinfo.ok ? probed : { ...probed, notes: [...probed.notes, `sinfo gave nothing: ${sinfo.why}`] };
-    }
-    if (sched === 'slurm') throw new UsageError(`cannot probe Slurm: ${scontrol.why}`, Exit.failed);
+/** The cluster from the scheduler named, or from the first that answers, in the registry's order. */
+async function probe(
+  sched: SchedulerType | undefined,
+  name: string | undefined,
+  run: ProbeCommand,
+): Promise<Probed> {
+  const why: string[] = [];
+  for (const type of sched ? [sched] : probing) {
+    const r = await schedulers[type].probe!(name, run);
+    if (r.ok) return r.probed;
+    if (sched) throw new UsageError(`cannot probe ${type}: ${r.why}`, Exit.failed);
+    why.push(`${type}: ${r.why}`);
   }
-  const list = run('qconf', ['-sql']);
-  if (!list.ok) {
-    throw new UsageError(
-      sched === 'sge'
-        ? `cannot probe Grid Engine: ${list.why}`
-        : `found no scheduler to probe: scontrol and qconf did not answer (${list.why})`,
-      Exit.failed,
-    );
-  }
-  const queues: Record<string, string> = {};
-  for (const q of lines(list.text)) {
-    const r = run('qconf', ['-sq', q]);
-    if (r.ok) queues[q] = r.text;
-  }
-  const hosts: Record<string, string> = {};
-  const hostList = run('qconf', ['-sel']);
-  for (const h of hostList.ok ? lines(hostList.text) : []) {
-    const r = run('qconf', ['-se', h]);
-    if (r.ok) hosts[h] = r.text;
-  }
-  // `qconf -shgrpl` exits 1 when there are no host groups: none to read.
-  const hostGroups: Record<string, string> = {};
-  const groupList = run('qconf', ['-shgrpl']);
-  for (const g of groupList.ok ? lines(groupList.text) : []) {
-    const r = run('qconf', ['-shgrp', g]);
-    if (r.ok) hostGroups[g] = r.text;
-  }
-  return parseSge({ queueList: list.text, queues, hosts, hostGroups }, name);
-}
-
-function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
+  throw new UsageError(`found no scheduler to probe (${why.join('; ')})`, Exit.failed);
 }
