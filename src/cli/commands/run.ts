@@ -8,7 +8,6 @@ import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
 import { out } from '../io.js';
-import { runGraph } from '../planner.js';
 import { campaignFile } from '../locate-file.js';
 import {
   campaignOptions,
@@ -19,6 +18,7 @@ import {
   uiOf,
   uiOption,
 } from '../options.js';
+import { runGraph } from '../planner.js';
 
 export const usage = `Usage: campaign run [FILE] [options]
 
