@@ -90,8 +90,9 @@ async function taskViews(ctx: CampaignContext, headless: boolean, every: boolean
   const src: TaskViewSource = {
     log: (run, id, a) => paths.attempt(run, id, a).err,
     attempts: (id) => attempts.get(id),
-    // A snapshot of an older version does not say pid or job id: the run's scheduler does.
-    placement: (rec) => rec.placement ?? (schedOf(rec) === 'local' ? 'pid' : 'job'),
+    // A snapshot of an older version does not say pid or job id: the run's scheduler does
+    // (work that goes on without a head is a batch scheduler's job; the rest are processes).
+    placement: (rec) => rec.placement ?? (schedulers[schedOf(rec)].detachable ? 'job' : 'pid'),
     ...(queue ? { queue: (jobId: string) => queue.get(jobId) ?? {} } : {}),
   };
   const views = tasks.tasks.map((t) => taskView(t.id, t.node.id, store.tasks.get(t.id), src));
