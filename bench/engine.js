@@ -54,7 +54,8 @@ const engine = time(() =>
   ),
 );
 const rss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
-const runs = join(dir, '.campaign/runs');
+// State lives per campaign file: .campaign/<stem>/ (docs/state.md).
+const runs = join(dir, '.campaign/c/runs');
 const run = readdirSync(runs)[0];
 const journal = join(runs, run, 'journal.jsonl');
 const events = readFileSync(journal, 'utf8').trim().split('\n').length;
