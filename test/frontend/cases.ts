@@ -120,7 +120,7 @@ export const cases: Case[] = [
   {
     name: 'numbers beyond their bounds',
     toml:
-      '[campaign]\nname = "x"\nseed = 99999999999999999999\n[campaign.scheduler]\nsubmit_rate = 5000\n' +
+      '[campaign]\nname = "x"\nseed = 99999999999999999999\n[campaign.scheduler]\ntype = "slurm"\nsubmit_rate = 5000\n' +
       '[campaign.a]\ncommand = "true"\nretries = 1e9\nmax_parallel = 2000000\n' +
       'resources = { cores = 99999999999999999999, nodes = 1000000 }\n' +
       '[campaign.b]\nmatrix = { i = [1, 2] }\nchunk = 0\ncommand = "true"\nretries = { count = 101 }\n' +
@@ -132,7 +132,7 @@ export const cases: Case[] = [
   {
     name: 'memory and durations out of range',
     toml:
-      '[campaign]\nname = "x"\n[campaign.resources]\nmemory_per_node = "0G"\n[campaign.scheduler]\npoll_interval = "0s"\n' +
+      '[campaign]\nname = "x"\n[campaign.resources]\nmemory_per_node = "0G"\n[campaign.scheduler]\ntype = "slurm"\npoll_interval = "0s"\n' +
       '[campaign.a]\ncommand = "true"\ntimeout = "0s"\nretries = { count = 1, backoff = "400d" }\n' +
       'resources = { memory = "99999999999999999999G", runtime = "0s" }\n' +
       '[campaign.b]\ncommand = "true"\nresources = { memory = "0M", runtime = "366d" }\n',
