@@ -10,7 +10,7 @@ import { describeWriteError, probeWrite } from '../state/probe.js';
 import { nextRunId } from '../state/store.js';
 import type { UiMode } from '../ui/mode.js';
 import type { CampaignContext } from './context.js';
-import { Exit, UsageError } from './exit.js';
+import { Exit, IoFailure, LockedError, UsageError } from './exit.js';
 import { GuardedAdapter } from './guarded-adapter.js';
 import { batched, err, out } from './io.js';
 import { adapterFor } from './scheduler.js';
@@ -42,9 +42,8 @@ export async function runHead(o: HeadOptions): Promise<number> {
   const { loaded, tasks, paths, store, file } = ctx;
   const acquired = Lock.acquire(paths.lock, nextRunId(store));
   if (!acquired.ok) {
-    throw new UsageError(
+    throw new LockedError(
       `${file} is being run by another campaign process (${describeHolder(acquired.holder)}); wait for it, watch it with 'campaign watch', or stop it with 'campaign cancel'`,
-      Exit.locked,
     );
   }
   const lock = acquired.lock;
@@ -54,13 +53,12 @@ export async function runHead(o: HeadOptions): Promise<number> {
     const runId = nextRunId(store);
     lock.retag(runId);
     const check = leftovers(store, paths, file);
-    if (!check.ok) throw new UsageError(check.message, Exit.locked);
+    if (!check.ok) throw new LockedError(check.message);
     const left = check.left;
     if (left.scheduler && left.scheduler.type !== sched.type) {
       const n = left.attempts.length;
-      throw new UsageError(
+      throw new LockedError(
         `run ${left.runs.join(', ')} left ${n} attempt${n === 1 ? '' : 's'} on ${left.scheduler.type}, and ${file} now runs on ${sched.type}, which cannot follow ${n === 1 ? 'it' : 'them'}; 'campaign watch ${file}' follows the run to its end on ${left.scheduler.type}, 'campaign cancel ${file}' stops it`,
-        Exit.locked,
       );
     }
     const inner = await adapterFor(sched, { paths, runId, campaign: loaded.campaign.name });
@@ -83,7 +81,7 @@ export async function runHead(o: HeadOptions): Promise<number> {
       );
       log = new LogSink(paths.log(runId), runId);
     } catch (e) {
-      throw new UsageError(describeWriteError(paths.root, e as NodeJS.ErrnoException), Exit.failed);
+      throw new IoFailure(describeWriteError(paths.root, e as NodeJS.ErrnoException));
     }
 
     let engine: Engine | undefined;

@@ -5,7 +5,7 @@ import type { SchedulerType } from '../../model/campaign.js';
 import { clusterToToml, type Probed } from '../../plan/cluster.js';
 import { schedulerNames, schedulers } from '../../schedulers/index.js';
 import type { ProbeCommand } from '../../schedulers/probe.js';
-import { Exit, UsageError } from '../exit.js';
+import { Exit, IoFailure, UsageError } from '../exit.js';
 import { err, out } from '../io.js';
 import { helpOption, oneOf, parse } from '../options.js';
 
@@ -75,7 +75,7 @@ export async function cluster(argv: string[]): Promise<number> {
     mkdirSync(dirname(values.out), { recursive: true });
     writeFileSync(values.out, toml);
   } catch (e) {
-    throw new UsageError(`cannot write ${values.out}: ${(e as Error).message}`, Exit.failed);
+    throw IoFailure.of('write', values.out, e);
   }
   const n = probed.cluster.partitions.length;
   const what = schedulers[probed.cluster.scheduler].placesIn ?? 'partition';
@@ -95,8 +95,8 @@ async function probe(
   for (const type of sched ? [sched] : probing) {
     const r = await schedulers[type].probe!(name, run);
     if (r.ok) return r.probed;
-    if (sched) throw new UsageError(`cannot probe ${type}: ${r.why}`, Exit.failed);
+    if (sched) throw new IoFailure(`cannot probe ${type}: ${r.why}`);
     why.push(`${type}: ${r.why}`);
   }
-  throw new UsageError(`found no scheduler to probe (${why.join('; ')})`, Exit.failed);
+  throw new IoFailure(`found no scheduler to probe (${why.join('; ')})`);
 }

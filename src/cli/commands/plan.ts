@@ -10,10 +10,11 @@ import { Exit, UsageError } from '../exit.js';
 import { rightSizeFromHistory } from '../history.js';
 import { out } from '../io.js';
 import { loadOrExit, printDiagnostics } from '../load.js';
+import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption } from '../options.js';
 import { planCampaign } from '../planner.js';
 
-export const usage = `Usage: campaign plan FILE [--all] [--right-size] [--json] [--set path=value]...
+export const usage = `Usage: campaign plan [FILE] [--all] [--right-size] [--json] [--set path=value]...
 
 Shows the campaign as a tree: groups, nodes, resolved dependencies, resolved commands and
 resources, then a summary (nodes, edges, roots, leaves, critical path by declared runtime).
@@ -37,8 +38,8 @@ over the last run; --json gives { "right_size": [...] }. campaign run --apply-hi
 history = "apply" in the file) requests the suggestions.
 
 Examples:
-  campaign plan campaigns/so-mapmaking.toml
-  campaign plan run.toml --set ml-mapmaking.resources.memory=256G
+  campaign plan campaigns/so-mapmaking/campaign.toml
+  campaign plan campaigns/so-mapmaking/campaign.toml --set ml-mapmaking.resources.memory=3G
   campaign plan campaigns/weppcloud-batch/campaign.toml --all`;
 
 export async function plan(argv: string[]): Promise<number> {
@@ -57,8 +58,8 @@ export async function plan(argv: string[]): Promise<number> {
     out(`${usage}\n`);
     return Exit.ok;
   }
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError(`plan needs exactly one FILE\n\n${usage}`);
+  if (positionals.length > 1) throw new UsageError(`plan takes at most one FILE\n\n${usage}`);
+  const file = campaignFile(positionals[0], values['state-dir']);
   const json = values.json ?? false;
   const loaded = await loadOrExit({ file, set: values.set ?? [], format: json ? 'json' : 'text' });
   const { campaign, tasks } = loaded;
