@@ -9,13 +9,13 @@ import { LogSink } from '../state/log-sink.js';
 import { describeWriteError, probeWrite } from '../state/probe.js';
 import { nextRunId } from '../state/store.js';
 import type { UiMode } from '../ui/mode.js';
+import { openView } from '../ui/view.js';
 import type { CampaignContext } from './context.js';
 import { Exit, IoFailure, LockedError, UsageError } from './exit.js';
 import { GuardedAdapter } from './guarded-adapter.js';
 import { batched, err, out } from './io.js';
 import { adapterFor } from './scheduler.js';
 import { leftovers } from './takeover.js';
-import { openView } from './view.js';
 
 /** How a head runs: what `run` decided, or what `watch` took over from a run without a head. */
 export interface HeadOptions {

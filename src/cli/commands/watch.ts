@@ -4,6 +4,7 @@ import type { TaskGraph } from '../../model/tasks.js';
 import { JournalFollower } from '../../state/follow.js';
 import { Lock, provenHead } from '../../state/lock.js';
 import type { UiMode } from '../../ui/mode.js';
+import { openView } from '../../ui/view.js';
 import { type CampaignContext, openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
@@ -11,7 +12,6 @@ import { batched, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption, uiOf, uiOption } from '../options.js';
 import { recordedScheduler, schedulerOverrides } from '../scheduler.js';
-import { openView } from '../view.js';
 import { capacityOf } from './run.js';
 
 export const usage = `Usage: campaign watch [FILE] [--ui dashboard|plain|json] [--state-dir DIR]
