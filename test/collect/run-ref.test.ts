@@ -90,7 +90,7 @@ outputs = ["flaky_{run}.txt"]
     expect(rig.read(`b/good_${r3}.txt`)).toBe('ok\n');
   });
 
-  it('is bound in the outputs and check the head verifies locally, to the attempt\'s run', () => {
+  it("is bound in the outputs and check the head verifies locally, to the attempt's run", () => {
     rig.write(
       'c/campaign.toml',
       `[campaign]
