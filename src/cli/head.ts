@@ -11,7 +11,7 @@ import { nextRunId } from '../state/store.js';
 import type { UiMode } from '../ui/mode.js';
 import { openView } from '../ui/view.js';
 import type { CampaignContext } from './context.js';
-import { Exit, IoFailure, LockedError, UsageError } from './exit.js';
+import { Exit, IoFailure, LockedError } from './exit.js';
 import { GuardedAdapter } from './guarded-adapter.js';
 import { batched, err, out } from './io.js';
 import { adapterFor } from './scheduler.js';

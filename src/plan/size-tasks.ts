@@ -1,6 +1,5 @@
 import type { NodeSpec } from '../model/campaign.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
-import type { TaskRequests } from './input.js';
 import { type EstimateSource, type Headroom, type Scaling, type Sizing, size } from './size.js';
 
 /** A node's sizing settings, as the front end read them (`headroom`, a declared scaling). */
