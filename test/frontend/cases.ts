@@ -9,6 +9,10 @@ export interface Case {
 
 export const cases: Case[] = [
   {
+    name: 'instance selector in a campaign with no fan-out',
+    toml: '[campaign]\nname = "x"\n[campaign.gen]\ncommand = "true"\n[campaign.b]\ncommand = "true"\ndepends_on = ["gen[step=1]", "gen[]"]\n',
+  },
+  {
     name: 'toml syntax error',
     toml: '[campaign]\nname = "x"\n[campaign.a]\ncommand = "echo" oops\n',
   },

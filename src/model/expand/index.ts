@@ -75,7 +75,9 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
   const pairing: Pairing[] = [];
   const emptyReport = (nodes: NodeTasks[] = []): ExpansionReport => ({ scopes, nodes });
   if (hasErrors(diagnostics)) return { pairing, report: emptyReport(), diagnostics };
-  if (scopes.length === 0 && workflows.size === 0) {
+  // Nothing fans out and no edge names instances: every node is one task (a selector such as
+  // `gen[step=1]` still goes the long way, which says it selects from a node with no instances).
+  if (scopes.length === 0 && workflows.size === 0 && graph.edges.every((e) => e.selector === undefined)) {
     const tasks = plainGraph(campaign, graph);
     return {
       tasks,
