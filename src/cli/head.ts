@@ -27,6 +27,8 @@ export interface HeadOptions {
   readonly capacity: Capacity;
   readonly failFast: boolean;
   readonly detach: boolean;
+  /** Why the run is made (`--reason`), kept on its record for the audit history. */
+  readonly reason?: string;
 }
 
 /** Milliseconds between two reads of the lock by a hand-over (the heartbeat reads it too). */
@@ -76,6 +78,7 @@ export async function runHead(o: HeadOptions): Promise<number> {
           fid: paths.identity(loaded.campaign.file),
           sched,
           argv: ['campaign', ...process.argv.slice(2)],
+          ...(o.reason !== undefined ? { reason: o.reason } : {}),
         },
         store.seq,
       );

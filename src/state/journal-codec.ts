@@ -40,6 +40,8 @@ export type JournalRecord =
       /** Who started the run, and the command line (`campaign run …`). */
       user?: string;
       argv?: string[];
+      /** Why it was run (`--reason`), for the audit history. */
+      reason?: string;
       /** The campaign file (absolute), and relative to the state directory: its identity. */
       file: string;
       fid?: string;
@@ -126,6 +128,7 @@ export interface RunRecordFacts {
   readonly host: string;
   readonly user?: string;
   readonly argv?: readonly string[];
+  readonly reason?: string;
   readonly file: string;
   readonly fid: string;
   readonly sched: CampaignScheduler;
@@ -150,6 +153,7 @@ export function encodeRun(
     host: f.host,
     ...(f.user !== undefined ? { user: f.user } : {}),
     ...(f.argv !== undefined ? { argv: [...f.argv] } : {}),
+    ...(f.reason !== undefined ? { reason: f.reason } : {}),
     file: f.file,
     fid: f.fid,
     campaign: e.campaign,

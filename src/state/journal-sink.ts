@@ -15,6 +15,8 @@ export interface RunFacts {
   readonly sched: CampaignScheduler;
   /** The command line that started the run (`campaign run …`). */
   readonly argv?: readonly string[];
+  /** Why it was run (`--reason`). */
+  readonly reason?: string;
 }
 
 /** Records the event stream in the run's journal: the durable state of the campaign. */

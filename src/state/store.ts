@@ -55,6 +55,9 @@ export interface RunSummary {
   host?: string;
   /** The scheduler the run was started with. */
   scheduler?: string;
+  /** Who started it, and why (`--reason`). */
+  user?: string;
+  reason?: string;
   counts?: Record<TaskState, number>;
 }
 
@@ -250,6 +253,8 @@ export class StateStore {
         started: head?.t ?? 0,
         ...(end ? { ended: end.t, counts: end.counts } : {}),
         ...(head ? { pid: head.pid, host: head.host, scheduler: head.scheduler } : {}),
+        ...(head?.user !== undefined ? { user: head.user } : {}),
+        ...(head?.reason !== undefined ? { reason: head.reason } : {}),
       };
     });
   }

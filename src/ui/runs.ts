@@ -14,11 +14,16 @@ export function formatRuns(list: readonly RunSummary[]): string {
           .map(([s, n]) => `${n} ${s}`)
           .join(', ')
       : '-',
+    r.user !== undefined ? `${r.user}@${r.host ?? '?'}` : (r.host ?? '-'),
+    r.reason ?? '',
   ]);
-  const head = ['RUN', 'STARTED', 'ENDED', 'STATUS', 'TASKS'];
+  const head = ['RUN', 'STARTED', 'ENDED', 'STATUS', 'TASKS', 'WHO', 'WHY'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 

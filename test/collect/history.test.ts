@@ -15,7 +15,10 @@ describe('campaign history', () => {
     );
     expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--set', 'vars.ok=no']).code).toBe(1);
     expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--retry-failed']).code).toBe(0);
-    expect(rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--force', '--only', 'a']).code).toBe(0);
+    expect(
+      rig.run(['run', 'h/campaign.toml', '--ui', 'plain', '--force', '--only', 'a', '--reason', 'new inputs'])
+        .code,
+    ).toBe(0);
     const by = `${userInfo().username}@${hostname()}`;
     const r = rig.run(['history', 'h/campaign.toml']);
     expect(r.code).toBe(0);
@@ -56,8 +59,8 @@ describe('campaign history', () => {
         'USER@HOST',
         'succeeded',
         '--force --only a (1 task)',
-        '-',
-        'campaign run h/campaign.toml --ui plain --force --only a',
+        'new inputs',
+        "campaign run h/campaign.toml --ui plain --force --only a --reason 'new inputs'",
       ],
     ]);
     const json = JSON.parse(rig.run(['history', 'h/campaign.toml', '--json']).stdout) as Record<
@@ -75,5 +78,20 @@ describe('campaign history', () => {
       argv: ['campaign', 'run', 'h/campaign.toml', '--ui', 'plain', '--set', 'vars.ok=no'],
     });
     expect(Object.keys(json[0]!).slice(0, 4)).toEqual(['run', 'action', 'started', 'ended']);
+    expect(json[2]).toMatchObject({ reason: 'new inputs' });
+
+    // `campaign runs` says who and why too.
+    const runs = rig
+      .run(['runs', 'h/campaign.toml'])
+      .stdout.replaceAll(by, 'USER@HOST')
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/ {2,}/));
+    expect(runs.map((r) => r.slice(3))).toEqual([
+      ['STATUS', 'TASKS', 'WHO', 'WHY'],
+      ['failed', '1 succeeded, 1 failed', 'USER@HOST'],
+      ['succeeded', '2 succeeded', 'USER@HOST'],
+      ['succeeded', '1 succeeded', 'USER@HOST', 'new inputs'],
+    ]);
   });
 });

@@ -55,7 +55,7 @@ describe('the README example', () => {
       .stdout.trim()
       .split('\n')
       .map((l) => l.split(/ {2,}/));
-    expect(rows[0]).toEqual(['RUN', 'STARTED', 'ENDED', 'STATUS', 'TASKS']);
+    expect(rows[0]).toEqual(['RUN', 'STARTED', 'ENDED', 'STATUS', 'TASKS', 'WHO', 'WHY']);
     expect(rows.slice(1).map((r) => [r[0]!.replace(/^\d{8}_\d{6}_/, ''), r[3], r[4]])).toEqual([
       ['run001', 'succeeded', '4 succeeded'],
       ['run002', 'succeeded', '4 succeeded'],

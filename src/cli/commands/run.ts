@@ -45,6 +45,7 @@ Execution:
                         it); a node with too few samples keeps its request (history = "apply")
   --detach              (batch schedulers) hand the whole campaign over and exit; the
                         scheduler runs it with its own dependencies, no head needed
+  --reason TEXT         why this run is made, kept with it (campaign history, campaign runs)
   --ui MODE             dashboard, plain or json (default: dashboard on a terminal)
   --json                the same as --ui json: one JSON event a line
   --state-dir DIR       where state lives (default: .campaign/<file stem> beside FILE)
@@ -58,6 +59,7 @@ Examples:
   campaign run campaigns/tc-risk/campaign.toml --dry-run
   campaign run campaigns/so-mapmaking/campaign.toml --only ml-null-tests --force
   campaign run campaigns/tc-risk/campaign.toml --until level2 --cores 2 --memory 4G
+  campaign run campaigns/batch-reassembly/campaign.toml --force --reason 'new detector calibration'
   campaign run campaigns/weppcloud-batch/campaign.toml --only 'wepp[lochsa-*]' --dry-run --json`;
 
 export const runOptions = {
@@ -73,6 +75,7 @@ export const runOptions = {
   'fail-fast': { type: 'boolean' },
   detach: { type: 'boolean' },
   'apply-history': { type: 'boolean' },
+  reason: { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -131,6 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     capacity,
     failFast: values['fail-fast'] ?? false,
     detach: values.detach ?? false,
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
   });
 }
 
