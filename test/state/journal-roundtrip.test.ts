@@ -183,6 +183,7 @@ function write(run: string, evs: readonly EngineEvent[]): void {
       fid: paths.identity(file),
       sched: { type: 'slurm', partition: 'debug' },
       argv: ['campaign', 'run'],
+      reason: 'new inputs',
     },
     7,
   );
@@ -204,6 +205,7 @@ describe('the journal', () => {
         host: hostname(),
         user: userInfo().username,
         argv: ['campaign', 'run'],
+        reason: 'new inputs',
         file,
         fid: paths.identity(file),
         campaign: 'rt',
