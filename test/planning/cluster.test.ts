@@ -111,6 +111,11 @@ describe('the cluster description', () => {
         '\n' +
         '1 error\n',
     );
+    // validate reports it the same way, and no OK line.
+    const v = rig.run(['validate', 'big.toml']);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toBe('');
+    expect(v.stderr).toBe(r.stderr);
   });
 
   it('a named partition it does not fit', () => {

@@ -1,11 +1,13 @@
 import type { LocatedDiagnostic } from '../../config/diagnostic.js';
-import { loadCampaign } from '../../model/load.js';
+import { loadCampaign, sortDiagnostics } from '../../model/load.js';
+import { schedulers } from '../../schedulers/index.js';
 import { formatDiagnostics } from '../../ui/diagnostics.js';
 import { unreadableEntry, validationEntry, validationJson, validLine } from '../../ui/validation.js';
 import { Exit } from '../exit.js';
 import { err, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, formatOf, formatOption, parse } from '../options.js';
+import { planCampaign } from '../planner.js';
 
 export const usage = `Usage: campaign validate [FILE]... [--set path=value]... [--format text|json] [--json]
 
@@ -37,13 +39,26 @@ export async function validate(argv: string[]): Promise<number> {
       else err(`${r.fatal}\n`);
       continue;
     }
-    const ds: readonly LocatedDiagnostic[] = r.ok ? r.value.diagnostics : r.diagnostics;
-    if (format === 'json') json.push(validationEntry(file, ds, r.ok ? r.value : undefined));
+    let ds: readonly LocatedDiagnostic[] = r.ok ? r.value.diagnostics : r.diagnostics;
+    let ok = r.ok;
+    // With a cluster description: that it reads, and that every node fits a partition.
+    if (r.ok && r.value.campaign.cluster) {
+      const type = r.value.campaign.scheduler.type;
+      const planned = planCampaign(r.value, file, {
+        now: Date.now(),
+        noCluster: schedulers[type].placesIn === undefined,
+      });
+      if (planned.problems.length > 0) {
+        ds = sortDiagnostics([...ds, ...planned.problems]);
+        ok = !planned.problems.some((d) => d.severity === 'error');
+      }
+    }
+    if (format === 'json') json.push(validationEntry(file, ds, ok && r.ok ? r.value : undefined));
     else {
       if (ds.length > 0) err(formatDiagnostics(ds));
-      if (r.ok) out(validLine(file, r.value));
+      if (ok && r.ok) out(validLine(file, r.value));
     }
-    if (!r.ok) failed = true;
+    if (!ok) failed = true;
   }
   if (format === 'json') out(validationJson(json));
   return failed ? Exit.usage : Exit.ok;
