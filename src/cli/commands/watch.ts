@@ -11,6 +11,7 @@ import { runHead } from '../head.js';
 import { batched, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption, uiOf, uiOption } from '../options.js';
+import { runGraph } from '../planner.js';
 import { recordedScheduler, schedulerOverrides } from '../scheduler.js';
 import { capacityOf } from './run.js';
 
@@ -108,8 +109,10 @@ async function pickUp(
   const selected = planRun(c.tasks, c.store, { force: false, retryFailed: false });
   if (!selected.ok) throw new UsageError(selected.message);
   const plan = head?.sel ? restrict(selected.plan, c.tasks, head.sel) : selected.plan;
+  // New attempts ask for what the planner sizes, as the run that started the work did.
+  const planned = runGraph(c, c.loaded.campaign.history === 'apply');
   return runHead({
-    ctx: c,
+    ctx: planned === c.tasks ? c : { ...c, tasks: planned },
     plan,
     sched: { ...c.loaded.campaign.scheduler, ...sched },
     ui,
