@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { type Capacity, Engine } from '../exec/engine.js';
 import type { EngineEvent, EventSink } from '../exec/events.js';
+import type { RequestCap } from '../exec/retry.js';
 import type { RunPlan } from '../exec/select.js';
 import type { CampaignScheduler } from '../model/campaign.js';
+import type { TaskSpec } from '../model/tasks.js';
 import { JournalSink } from '../state/journal-sink.js';
 import { describeHolder, Lock } from '../state/lock.js';
 import { LogSink } from '../state/log-sink.js';
@@ -29,6 +31,8 @@ export interface HeadOptions {
   readonly detach: boolean;
   /** Why the run is made (`--reason`), kept on its record for the audit history. */
   readonly reason?: string;
+  /** What each task's escalated request may grow to (its partition's limits). */
+  readonly requestCap?: (t: TaskSpec) => RequestCap;
 }
 
 /** Milliseconds between two reads of the lock by a hand-over (the heartbeat reads it too). */
@@ -161,6 +165,7 @@ export async function runHead(o: HeadOptions): Promise<number> {
       capacity: o.capacity,
       failFast: o.failFast,
       detach: o.detach,
+      ...(o.requestCap ? { requestCap: o.requestCap } : {}),
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

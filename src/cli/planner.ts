@@ -1,8 +1,9 @@
 import type { Diagnostic, LocatedDiagnostic } from '../config/diagnostic.js';
+import type { RequestCap } from '../exec/retry.js';
 import { type ClusterIn, readCluster } from '../model/cluster-file.js';
 import type { Loaded } from '../model/load.js';
 import { sortDiagnostics } from '../model/load.js';
-import type { TaskGraph } from '../model/tasks.js';
+import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import { formatDuration, formatMemory } from '../model/units.js';
 import type { RightSized } from '../plan/history.js';
 import { scheduleTasks } from '../plan/input.js';
@@ -143,4 +144,25 @@ function historyLine(r: RightSized, o: { memory?: number; runtime?: number }): s
     parts.push(`runtime ${formatDuration(o.runtime)} (was ${was(r.runtime.requested, formatDuration)})`);
   else parts.push('runtime as declared (too few samples)');
   return `history: ${r.node} (${r.samples} sample${r.samples === 1 ? '' : 's'}): ${parts.join(', ')}`;
+}
+
+/**
+ * What each task's escalated request may grow to on a batch run: the memory per node and the
+ * walltime of the partition (or queue) the planner chose for it. Undefined without a cluster
+ * description, or where nothing is placed (the local machine caps by what the run may use).
+ */
+export function requestCaps(ctx: CampaignContext): ((t: TaskSpec) => RequestCap) | undefined {
+  const { loaded, file } = ctx;
+  const option = schedulers[loaded.campaign.scheduler.type].placesIn;
+  if (!option || !loaded.campaign.cluster) return undefined;
+  const read = readCluster(loaded.campaign, file);
+  if (!read.ok || !read.value) return undefined;
+  const byName = new Map(read.value.cluster.partitions.map((p) => [p.name, p]));
+  return (t) => {
+    const name = t.node.scheduler[option];
+    const p = name !== undefined ? byName.get(name) : undefined;
+    return p
+      ? { memory: p.memoryPerNode, ...(p.maxWalltime !== undefined ? { walltime: p.maxWalltime } : {}) }
+      : {};
+  };
 }

@@ -1,5 +1,5 @@
 import type { Campaign } from '../model/campaign.js';
-import type { TaskGraph } from '../model/tasks.js';
+import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import {
   type Handle,
   placementOf,
@@ -23,7 +23,7 @@ import { type AttemptLayout, AttemptPreparer } from './prepare.js';
 import { ReadyQueue, remainingPath } from './ready-queue.js';
 import type { Orphan, RecordedTasks } from './recovery.js';
 import { attemptRequest } from './request.js';
-import { type Failed, nextAttempt, type Request } from './retry.js';
+import { defaultCap, type Failed, nextAttempt, type Request, type RequestCap } from './retry.js';
 import { Action, type RunPlan } from './select.js';
 import { adoptAndList, announce, countDependencies, type StartHost } from './start.js';
 import { verify } from './verify.js';
@@ -43,8 +43,8 @@ export interface EngineConfig {
   /** Every event goes here; the CLI fans it out to the journal, the log and the view. */
   readonly emit: (e: EngineEvent) => void;
   readonly capacity: Capacity;
-  /** What an escalated request may grow to (the partition's limits); locally, the run's memory. */
-  readonly requestCap?: { readonly memory?: number; readonly walltime?: number };
+  /** What a task's escalated request may grow to (its partition's limits); locally, the run's memory. */
+  readonly requestCap?: (t: TaskSpec) => RequestCap;
   readonly failFast: boolean;
   /** Batch schedulers: hand everything over and end without waiting for it to run. */
   readonly detach?: boolean;
@@ -82,7 +82,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   private finished = false;
   private resolveDone: (s: RunStatus) => void = () => {};
   private readonly now: () => number;
-  private readonly cap: { readonly memory?: number; readonly walltime?: number };
+  private readonly cap: (t: TaskSpec) => RequestCap;
 
   constructor(private readonly cfg: EngineConfig) {
     const { graph, adapter } = cfg;
@@ -95,7 +95,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
       adapter.admission === 'scheduler' && adapter.nativeDependencies
         ? new SchedulerAdmission(this)
         : new EngineAdmission(this, cfg.capacity);
-    this.cap = cfg.requestCap ?? (adapter.admission === 'engine' ? { memory: cfg.capacity.memory } : {});
+    this.cap = cfg.requestCap ?? defaultCap(adapter.admission, cfg.capacity.memory);
     this.cascade = new Cascade(this, this.admission);
     this.now = cfg.now ?? Date.now;
     const rank = remainingPath(
@@ -326,7 +326,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     }
     const requeued = this.requeued.get(v) ?? 0;
     const current = this.requests.get(v);
-    const may = { mayRetry: mayRetry && !this.stopping, current, cap: this.cap, requeued };
+    const may = { mayRetry: mayRetry && !this.stopping, current, cap: this.cap(t), requeued };
     const next = nextAttempt(t, { ...f, attempt }, { ...may, failures: board.failures[v]! + 1 });
     if (next.kind === 'again') this.requeued.set(v, requeued + 1);
     else board.failures[v]!++;

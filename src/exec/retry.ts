@@ -83,7 +83,7 @@ export function escalated(
   t: TaskSpec,
   failed: { readonly failure: EndFailure | 'submit'; readonly attempt: number; readonly outcome: Outcome },
   current: Request | undefined,
-  cap: { readonly memory?: number; readonly walltime?: number },
+  cap: RequestCap,
 ): { readonly request?: Request; readonly step?: string; readonly stop?: boolean } {
   if (failed.failure !== 'oom' && failed.failure !== 'timeout') return {};
   const request = { memory: current?.memory ?? t.resources.memory, limit: current?.limit ?? t.limit };
@@ -100,6 +100,18 @@ export function escalated(
   });
   if (e.action === 'stop') return { step: e.step, stop: true };
   return e.action === 'retry' && e.escalated ? { request: e.request, step: e.step } : {};
+}
+
+/** What an escalated request may grow to: memory in MiB, the time limit in seconds. */
+export interface RequestCap {
+  readonly memory?: number;
+  readonly walltime?: number;
+}
+
+/** Without a cap from the planner: locally, what the run may use; on a cluster, none. */
+export function defaultCap(admission: 'engine' | 'scheduler', memory: number): (t: TaskSpec) => RequestCap {
+  const cap = admission === 'engine' ? { memory } : {};
+  return () => cap;
 }
 
 /** What follows a failed attempt, with the request of the next one. */
@@ -128,7 +140,7 @@ export function nextAttempt(
     readonly requeued: number;
     readonly mayRetry: boolean;
     readonly current: Request | undefined;
-    readonly cap: { readonly memory?: number; readonly walltime?: number };
+    readonly cap: RequestCap;
   },
 ): Next {
   const d = decideRetry({ ...f, ...s }, t.node.retries);

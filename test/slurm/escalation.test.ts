@@ -107,4 +107,42 @@ describeSlurm('retries that escalate, on the real Slurm', () => {
     ]);
     expect(ends[ends.length - 1]).toBe('[t] succeeded: 2 succeeded in Ns');
   }, 450_000);
+
+  it("escalation stops at the memory of the task's partition in the cluster description", () => {
+    const name = `cap${UNIQUE}`;
+    rig.write(
+      'c.toml',
+      dedent(`
+        [campaign]
+        name = "${name}"
+        [campaign.scheduler]
+        type = "slurm"
+        poll_interval = "1s"
+        [campaign.cluster]
+        name = "local"
+        scheduler = "slurm"
+        [[campaign.cluster.partitions]]
+        name = "debug"
+        nodes = 1
+        cores_per_node = 1
+        memory_per_node = "150M"
+        [campaign.hog]
+        command = "${HOG} hog 300 8"
+        resources = { memory = "100M" }
+        retries = { count = 3, backoff = "0s" }
+      `),
+    );
+    const r = rig.run(['run', 'c.toml'], { timeout: 300_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const status = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout);
+    const hog: Attempt[] = status.tasks.find((t: { id: string }) => t.id === 'hog').attempts;
+    // 100M, then twice that capped at the partition's 150M; at the limit it stops.
+    expect(hog.map((a) => [a.state, a.failure, a.requested.memory_bytes! / MiB])).toEqual([
+      ['failed', 'oom', 100],
+      ['failed', 'oom', 150],
+    ]);
+    expect(mask(r.stdout, rig)).toContain("cannot escalate: at the partition's limit (150M of memory)");
+    expect(count(rig, 'hog')).toBe(2);
+  }, 300_000);
 });

@@ -18,7 +18,7 @@ import {
   uiOf,
   uiOption,
 } from '../options.js';
-import { runGraph } from '../planner.js';
+import { requestCaps, runGraph } from '../planner.js';
 
 export const usage = `Usage: campaign run [FILE] [options]
 
@@ -126,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Every request from the planner; a cluster, partition or deadline problem stops here.
   const planned = runGraph(ctx, values['apply-history'] ?? loaded.campaign.history === 'apply');
+  const requestCap = requestCaps(ctx);
   return runHead({
     ctx: planned === tasks ? ctx : { ...ctx, tasks: planned },
     plan,
@@ -135,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
     failFast: values['fail-fast'] ?? false,
     detach: values.detach ?? false,
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    ...(requestCap ? { requestCap } : {}),
   });
 }
 

@@ -11,7 +11,7 @@ import { runHead } from '../head.js';
 import { batched, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption, uiOf, uiOption } from '../options.js';
-import { runGraph } from '../planner.js';
+import { requestCaps, runGraph } from '../planner.js';
 import { recordedScheduler, schedulerOverrides } from '../scheduler.js';
 import { capacityOf } from './run.js';
 
@@ -111,6 +111,7 @@ async function pickUp(
   const plan = head?.sel ? restrict(selected.plan, c.tasks, head.sel) : selected.plan;
   // New attempts ask for what the planner sizes, as the run that started the work did.
   const planned = runGraph(c, c.loaded.campaign.history === 'apply');
+  const requestCap = requestCaps(c);
   return runHead({
     ctx: planned === c.tasks ? c : { ...c, tasks: planned },
     plan,
@@ -119,6 +120,7 @@ async function pickUp(
     capacity: capacityOf({}),
     failFast: false,
     detach: false,
+    ...(requestCap ? { requestCap } : {}),
   });
 }
 
