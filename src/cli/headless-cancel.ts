@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { TASK_STATES, type TaskState } from '../exec/events.js';
 import type { CampaignScheduler } from '../model/campaign.js';
 import type { Handle, SchedulerAdapter, Update } from '../schedulers/contract.js';
@@ -23,7 +23,11 @@ const SETTLE_MS = 60_000;
  * campaign's lock, so no head starts meanwhile). An attempt that had finished before the
  * cancel reached it keeps its result, which the next head collects.
  */
-export async function cancelWithoutHead(ctx: CampaignContext, sched: CampaignScheduler): Promise<string> {
+export async function cancelWithoutHead(
+  ctx: CampaignContext,
+  sched: CampaignScheduler,
+  reason?: string,
+): Promise<string> {
   const { paths, store, loaded, file } = ctx;
   const acquired = Lock.acquire(paths.lock, nextRunId(store));
   if (!acquired.ok)
@@ -60,7 +64,7 @@ export async function cancelWithoutHead(ctx: CampaignContext, sched: CampaignSch
       return u !== undefined && u.failure === undefined;
     });
     const cancelled = handles.filter((h) => !finished.includes(h));
-    record(ctx, runId, sched, cancelled, attempts);
+    record(ctx, runId, sched, cancelled, attempts, reason);
     const n = cancelled.length;
     const jobs = `${n} attempt${n === 1 ? '' : 's'}`;
     return `no head is running the campaign: cancelled ${jobs} of run ${runs.join(', ')} on ${sched.type} and recorded ${n === 1 ? 'it' : 'them'} as cancelled${
@@ -118,6 +122,7 @@ function record(
   sched: CampaignScheduler,
   cancelled: readonly Handle[],
   attempts: readonly [string, { startRun?: string }][],
+  reason: string | undefined,
 ): void {
   const { paths, store, loaded } = ctx;
   const from = new Map(attempts.map(([id, rec]) => [id, rec.startRun!]));
@@ -139,6 +144,9 @@ function record(
     run: runId,
     pid: process.pid,
     host: hostname(),
+    ...userOf(),
+    argv: ['campaign', ...process.argv.slice(2)],
+    ...(reason !== undefined ? { reason } : {}),
     file: loaded.campaign.file,
     fid: paths.identity(loaded.campaign.file),
     campaign: loaded.campaign.name,
@@ -153,4 +161,13 @@ function record(
   writer.close();
   if (writer.failure)
     throw new IoFailure(`the jobs are cancelled, but ${describeWriteError(paths.root, writer.failure)}`);
+}
+
+/** Who cancels, if the system knows. */
+function userOf(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
+  }
 }

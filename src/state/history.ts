@@ -2,7 +2,7 @@ import type { RunHeader } from './journal-codec.js';
 import type { StateStore } from './store.js';
 
 /** What an entry of the history did: a run, a rerun of failures, a forced rerun, a pick-up. */
-export type HistoryAction = 'run' | 'retry' | 'force' | 'watch';
+export type HistoryAction = 'run' | 'retry' | 'force' | 'watch' | 'cancel';
 
 /**
  * One entry of a campaign's audit history: who did what, where, when, with which command
@@ -54,6 +54,7 @@ export function readHistory(store: StateStore): HistoryEntry[] {
 function actionOf(argv: readonly string[] | undefined): HistoryAction {
   if (!argv) return 'run';
   if (argv[1] === 'watch') return 'watch';
+  if (argv[1] === 'cancel') return 'cancel';
   if (argv.includes('--retry-failed')) return 'retry';
   if (argv.includes('--force') || argv.some((a) => a.startsWith('--force='))) return 'force';
   return 'run';

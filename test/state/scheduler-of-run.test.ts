@@ -89,7 +89,7 @@ describeSlurm('a detached Slurm run of a campaign file that says local', () => {
     const d = rig.run(['run', 'c.toml', '--detach']);
     expect(d.code).toBe(0);
     await waitFor(() => liveJobs(`${name}.`).length === 3, 60_000);
-    const c = rig.run(['cancel', 'c.toml'], { timeout: 120_000 });
+    const c = rig.run(['cancel', 'c.toml', '--reason', 'wrong inputs'], { timeout: 120_000 });
     expect(c.stderr).toBe('');
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(
@@ -98,6 +98,12 @@ describeSlurm('a detached Slurm run of a campaign file that says local', () => {
     await waitFor(() => liveJobs(`${name}.`).length === 0, 60_000);
     const s = JSON.parse(rig.run(['status', 'c.toml', '--json']).stdout) as Status;
     expect(s.totals.cancelled).toBe(3);
+    // The cancel is in the audit history, with its reason.
+    const history = JSON.parse(rig.run(['history', 'c.toml', '--json']).stdout) as Record<string, unknown>[];
+    expect(history.map((e) => [e.action, e.status, e.reason])).toEqual([
+      ['run', 'detached', undefined],
+      ['cancel', 'cancelled', 'wrong inputs'],
+    ]);
     const runs = JSON.parse(rig.run(['runs', 'c.toml', '--json']).stdout) as { status: string }[];
     expect(runs.map((r) => r.status)).toEqual(['detached', 'cancelled']);
     expect(count(rig, 'b')).toBe(0);

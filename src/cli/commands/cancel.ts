@@ -10,20 +10,26 @@ import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption } from '../options.js';
 import { leftovers } from '../takeover.js';
 
-export const usage = `Usage: campaign cancel [FILE] [--state-dir DIR]
+export const usage = `Usage: campaign cancel [FILE] [--reason TEXT] [--state-dir DIR]
 
 Cancels the campaign's run: the running head is asked to stop (as with Ctrl-C: running tasks
 are terminated, state recorded). Without a head (a detached cluster run, or a head that
 crashed), the run's work is stopped through the scheduler the run was started with: on a
 batch scheduler every job of the run with one scancel, recorded as cancelled; locally the
-tasks it left running are terminated, and the next run records them.
+tasks it left running are terminated, and the next run records them. A cancel without a
+head is recorded as a short run of its own, with who, the command line and --reason
+(campaign history).
 
 Examples:
   campaign cancel campaigns/so-mapmaking/campaign.toml
   campaign cancel`;
 
 export async function cancel(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...campaignOptions, ...stateDirOption }, usage);
+  const { values, positionals } = parse(
+    argv,
+    { ...campaignOptions, ...stateDirOption, reason: { type: 'string' } },
+    usage,
+  );
   if (values.help) {
     out(`${usage}\n`);
     return Exit.ok;
@@ -63,7 +69,7 @@ export async function cancel(argv: string[]): Promise<number> {
   const sched = scheduler ?? ctx.loaded.campaign.scheduler;
   // On a batch scheduler the jobs wait for no head; locally, a dead head's launchers may linger.
   if (attempts.length > 0 && schedulers[sched.type].detachable) {
-    out(`${await cancelWithoutHead(ctx, sched)}\n`);
+    out(`${await cancelWithoutHead(ctx, sched, values.reason)}\n`);
     return Exit.ok;
   }
   let stopped = 0;
