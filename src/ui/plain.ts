@@ -10,6 +10,8 @@ export class PlainReporter implements EventSink {
   private showQueued = false;
   private toDo = 0;
   private readonly failures: { id: string; message: string; log?: string }[] = [];
+  /** Per task, how each retry grew its request (`attempt 2 with 200M after oom at 100M`). */
+  private readonly escalations = new Map<string, string[]>();
 
   constructor(
     private readonly write: (line: string) => void,
@@ -57,6 +59,11 @@ export class PlainReporter implements EventSink {
         break;
       case 'failed':
         if (e.retryIn !== undefined) {
+          if (e.escalation) {
+            const steps = this.escalations.get(e.id);
+            if (steps) steps.push(e.escalation);
+            else this.escalations.set(e.id, [e.escalation]);
+          }
           this.line(
             e.t,
             `failed     ${e.id}${attempt(e.attempt)}: ${e.message}; retrying in ${formatDuration(e.retryIn)}${e.escalation ? ` (${e.escalation})` : ''}`,
@@ -87,6 +94,10 @@ export class PlainReporter implements EventSink {
       return;
     }
     this.line(t, `${status}: ${parts.join(', ') || 'nothing to do'} in ${seconds(t - this.start)}`);
+    if (this.escalations.size > 0) {
+      this.write('requests grown after oom or timeout:');
+      for (const [id, steps] of this.escalations) this.write(`  ${id}: ${steps.join('; ')}`);
+    }
     if (this.failures.length > 0) {
       this.write('failed tasks:');
       for (const f of this.failures) {

@@ -60,6 +60,8 @@ describe('retries that escalate', () => {
         [t] started    slow (attempt 2) (pid N)
         [t] succeeded  slow (attempt 2) in Ns
         [t] succeeded: 1 succeeded in Ns
+        requests grown after oom or timeout:
+          slow: attempt 2 with 4s after timeout at 2s
       `),
     );
     expect(count(rig, 'slow')).toBe(2);
@@ -176,10 +178,20 @@ describe('retries that escalate', () => {
         `[t] failed     ${label}: out of memory: ${seen} resident, over its request of ${at} (killed by the launcher); retrying in 0s (attempt ${i + 2} with ${grown} after oom at ${at}, peak ${seen})`,
       );
     });
+    const grown = failed.map((a, i) => {
+      const [at, seen, to] = [
+        mib(a.requested.memory_bytes!),
+        mib(a.used.max_rss_bytes!),
+        mib(all[i + 1]!.requested.memory_bytes!),
+      ].map(formatMemory);
+      return `attempt ${i + 2} with ${to} after oom at ${at}, peak ${seen}`;
+    });
     lines.push(
       `[t] started    hog (attempt ${all.length}) (pid N)`,
       `[t] succeeded  hog (attempt ${all.length}) in Ns`,
       '[t] succeeded: 1 succeeded in Ns',
+      'requests grown after oom or timeout:',
+      `  hog: ${grown.join('; ')}`,
     );
     expect(mask(r.stdout, rig)).toBe(`${lines.join('\n')}\n`);
     expect(count(rig, 'hog')).toBe(all.length);
