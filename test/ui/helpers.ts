@@ -71,7 +71,12 @@ export const ev = {
     id: string,
     t: number,
     message: string,
-    opts: { kind?: FailureKind | 'outputs' | 'check' | 'submit'; attempt?: number; retryIn?: number } = {},
+    opts: {
+      kind?: FailureKind | 'outputs' | 'check' | 'submit';
+      attempt?: number;
+      retryIn?: number;
+      escalation?: string;
+    } = {},
   ): EngineEvent => ({
     type: 'task',
     reason: 'failed',
@@ -82,6 +87,7 @@ export const ev = {
     failure: opts.kind ?? 'failed',
     message,
     ...(opts.retryIn !== undefined ? { retryIn: opts.retryIn } : {}),
+    ...(opts.escalation !== undefined ? { escalation: opts.escalation } : {}),
     logs: { out: `/logs/${id}.${opts.attempt ?? 1}.out`, err: `/logs/${id}.${opts.attempt ?? 1}.err` },
   }),
   skipped: (id: string, t: number, upstream: string): EngineEvent => ({

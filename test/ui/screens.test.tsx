@@ -325,6 +325,44 @@ describe('screens', () => {
     `);
   });
 
+  test('finished: the requests that retries grew after oom or timeout', () => {
+    const s = stateOf([
+      ev.started([task('hog', { runtime: 5 })]),
+      ev.begin('hog', T0 + 1000, { pid: 7 }),
+      ev.fail('hog', T0 + 2000, 'out of memory', {
+        kind: 'oom',
+        retryIn: 0,
+        escalation: 'attempt 2 with 228M after oom at 100M, peak 114M',
+      }),
+      ev.begin('hog', T0 + 3000, { pid: 8 }),
+      ev.fail('hog', T0 + 4000, 'out of memory', {
+        kind: 'oom',
+        attempt: 2,
+        retryIn: 0,
+        escalation: 'attempt 3 with 490M after oom at 228M, peak 245M',
+      }),
+      ev.begin('hog', T0 + 5000, { pid: 9 }),
+      ev.ok('hog', T0 + 6000, 1000),
+      ev.finished(T0 + 6500, 'succeeded', {
+        pending: 0,
+        queued: 0,
+        running: 0,
+        succeeded: 1,
+        failed: 0,
+        skipped: 0,
+        cancelled: 0,
+      }),
+    ]);
+    expect(screen(s, { columns: 100, rows: 20 })).toMatchInlineSnapshot(`
+      "✔ climate-ensemble succeeded in 6s · run r-0101-1200 · slurm
+      ██████████████████████████████████████████████████████████████████████████████████████████ 100%  1/1
+      · 0 pending  ◷ 0 queued  ▶ 0 running  ✔ 1 succeeded  ✘ 0 failed  ⊘ 0 skipped  ■ 0 cancelled
+      Requests grown after oom or timeout
+        hog: attempt 2 with 228M after oom at 100M, peak 114M
+        hog: attempt 3 with 490M after oom at 228M, peak 245M"
+    `);
+  });
+
   test('every size from tiny to wide: the live area fits, in height and in width', () => {
     const { events, now } = climateMidRun();
     const s = stateOf(events);

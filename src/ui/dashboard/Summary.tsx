@@ -51,6 +51,11 @@ export function summaryLines(v: SummaryView): Span[][] {
     const more = f.total - f.items.length;
     if (more > 0) lines.push([{ text: `  … and ${formatCount(more)} more`, dim: true }]);
   }
+  if (v.escalations.length > 0) {
+    lines.push([{ text: 'Requests grown after oom or timeout', bold: true }]);
+    for (const e of v.escalations)
+      for (const step of e.steps) lines.push([{ text: `  ${e.id}: ` }, { text: step, dim: true }]);
+  }
   if (v.retryCommand !== undefined) {
     lines.push([{ text: 'Retry the failures: ' }, { text: v.retryCommand, bold: true }]);
   }

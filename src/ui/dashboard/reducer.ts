@@ -27,6 +27,8 @@ const SUCCEEDED = 3;
 
 /** Latest failures kept for the view; the total is counted separately. */
 export const MAX_FAILURES = 100;
+/** Tasks whose grown requests the summary lists. */
+const MAX_ESCALATED = 20;
 /** Lines the scroll-back log keeps for finished rows and for failures, before it says "and more". */
 export const MAX_ROW_LINES = 500;
 export const MAX_FAILURE_LINES = 200;
@@ -94,6 +96,8 @@ export interface DashboardState {
   status: RunStatus | undefined;
   /** Why the run stopped handing out work, when it had to (lock lost, journal unwritable). */
   halted?: string;
+  /** Per task, how each retry grew its request, in order (at most `MAX_ESCALATED` tasks kept). */
+  escalations: Map<string, string[]>;
   /** Tasks the run had to do when it started (not already up to date). */
   toDo: number;
   /** The engine's own counts from `run finished`. */
@@ -166,6 +170,7 @@ export function createDashboardState({ now }: { now: number }): DashboardState {
     failures: [],
     failuresTotal: 0,
     retried: 0,
+    escalations: new Map(),
     finished: [],
     rowLines: 0,
     failureLines: 0,
@@ -333,6 +338,11 @@ function taskEvent(s: DashboardState, i: number, e: TaskEvent): void {
       const logs = e.logs ?? tasks.logs.get(i);
       if (e.retryIn !== undefined) {
         s.retried++;
+        if (e.escalation) {
+          const steps = s.escalations.get(e.id);
+          if (steps) steps.push(e.escalation);
+          else if (s.escalations.size < MAX_ESCALATED) s.escalations.set(e.id, [e.escalation]);
+        }
         break;
       }
       const failure: FailureRecord = {

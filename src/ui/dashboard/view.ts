@@ -119,6 +119,8 @@ export interface SummaryView {
   readonly nothingToDo: boolean;
   /** Why the run stopped handing out work, if it had to. */
   readonly halted: string | undefined;
+  /** Tasks whose retries asked for more memory or time, with each step. */
+  readonly escalations: readonly { readonly id: string; readonly steps: readonly string[] }[];
 }
 
 export type DashboardView = LiveView | SummaryView;
@@ -458,6 +460,7 @@ function summary(s: DashboardState, header: HeaderView, o: ViewOptions): Summary
     retryCommand: failed > 0 ? `campaign run ${shellQuote(o.file)} --retry-failed` : undefined,
     nothingToDo: s.toDo === 0 && s.status === 'succeeded',
     halted: s.halted,
+    escalations: [...s.escalations].map(([id, steps]) => ({ id, steps })),
   };
 }
 
