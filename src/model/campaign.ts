@@ -4,6 +4,7 @@ import { type Cluster, parseCluster } from '../plan/cluster.js';
 import { parseDeadline } from '../plan/deadline.js';
 import type { Headroom } from '../plan/size.js';
 import { parseHeadroom } from '../plan/size-values.js';
+import { isSchedulerType, jobOptionKeys, type SchedulerType, settingKeys } from '../schedulers/index.js';
 import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
 import { nodeKeys } from './schema.js';
 
@@ -32,6 +33,10 @@ export interface RetryPolicy {
   readonly escalate?: { readonly memory: number; readonly runtime: number };
 }
 
+/**
+ * Job options, merged key by key along the tree. The named ones are the batch adapters' of
+ * today; every job option the registry declares is carried as written.
+ */
 export interface SchedulerOptions {
   readonly partition?: string;
   readonly queue?: string;
@@ -125,7 +130,7 @@ export interface Budget {
   readonly deadline?: string | Date;
 }
 
-export type SchedulerType = 'local' | 'slurm' | 'sge';
+export type { SchedulerType };
 
 export interface CampaignScheduler extends SchedulerOptions {
   readonly type: SchedulerType;
@@ -138,7 +143,6 @@ export interface CampaignScheduler extends SchedulerOptions {
 }
 
 /** `[campaign.scheduler]` keys that set up an adapter, kept as written for the registry. */
-const ADAPTER_SETTINGS = ['pe', 'memory_complex', 'memory_per_slot', 'gpu_complex'] as const;
 
 /**
  * `[campaign.cluster]` read in place, or `cluster = "clusters/NAME.toml"`: a file the command
@@ -364,7 +368,7 @@ export function buildCampaign(
       ...deadlineOf(budgetT.deadline, diagnostics),
     },
     scheduler: {
-      type: sched.type === 'slurm' || sched.type === 'sge' ? sched.type : 'local',
+      type: isSchedulerType(sched.type) ? sched.type : 'local',
       ...schedulerOptions(sched),
       ...(typeof sched.poll_interval === 'string'
         ? optional(
@@ -578,13 +582,11 @@ function escalationOf(v: unknown, from: RetryPolicy['escalate']): Pick<RetryPoli
   return { escalate: { memory: factor(v.memory), runtime: factor(v.runtime) } };
 }
 
-const isSchedulerType = (v: string): v is SchedulerType => v === 'local' || v === 'slurm' || v === 'sge';
-
 function adapterSettings(t: Record<string, unknown>): {
   settings?: Record<string, string | number | boolean>;
 } {
   const o: Record<string, string | number | boolean> = {};
-  for (const k of ADAPTER_SETTINGS) {
+  for (const k of settingKeys()) {
     const v = t[k];
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') o[k] = v;
   }
@@ -593,10 +595,9 @@ function adapterSettings(t: Record<string, unknown>): {
 
 function schedulerOptions(t: Record<string, unknown>): SchedulerOptions {
   const o: Record<string, unknown> = {};
-  for (const k of ['partition', 'queue', 'account', 'project', 'qos'] as const) {
-    if (typeof t[k] === 'string') o[k] = t[k];
+  for (const k of jobOptionKeys()) {
+    if (typeof t[k] === 'string' || isStringArray(t[k])) o[k] = t[k];
   }
-  if (isStringArray(t.directives)) o.directives = t.directives;
   return o as SchedulerOptions;
 }
 

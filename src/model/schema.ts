@@ -3,13 +3,22 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Diagnostic, type DocPath, diag, keyName } from '../config/diagnostic.js';
 import type { ExpectedTypes, ValueType } from '../config/override-value.js';
 import { nearest } from '../config/suggest.js';
+import { schedulerSchemas } from '../schedulers/options-schema.js';
 
 type Schema = Record<string, unknown>;
 
-/** The published schema, the same file editors use for completion. */
-export const campaignSchema: Schema = JSON.parse(
-  readFileSync(new URL('../../schemas/campaign.schema.json', import.meta.url), 'utf8'),
-) as Schema;
+/**
+ * The published schema, the same file editors use for completion, with its scheduler tables
+ * as the registry declares them (the build writes the same into the file).
+ */
+export const campaignSchema: Schema = withSchedulerTables(
+  JSON.parse(readFileSync(new URL('../../schemas/campaign.schema.json', import.meta.url), 'utf8')) as Schema,
+);
+
+function withSchedulerTables(schema: Schema): Schema {
+  const defs = schema.definitions as Record<string, Schema>;
+  return { ...schema, definitions: { ...defs, ...schedulerSchemas() } };
+}
 
 let compiled: ValidateFunction | undefined;
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CampaignScheduler, SchedulerType } from '../model/campaign.js';
+import type { CampaignScheduler } from '../model/campaign.js';
 import type { QueueAnswer, SchedulerAdapter } from './contract.js';
 import type { ProbeCommand, ProbeResult } from './probe.js';
 
@@ -20,6 +20,11 @@ export type OptionScope = 'job' | 'run';
 export interface OptionSpec {
   readonly scope: OptionScope;
   readonly summary: string;
+  /**
+   * The JSON Schema of the option's value. The campaign schema's scheduler tables are built
+   * from these (src/schedulers/options-schema.ts), so a new adapter's keys need no schema edit.
+   */
+  readonly value: Readonly<Record<string, unknown>>;
 }
 
 /** What an adapter is built for: the run, and where the run keeps its files. */
@@ -31,7 +36,7 @@ export interface AdapterRun {
 }
 
 export interface AdapterEntry {
-  readonly name: SchedulerType;
+  readonly name: string;
   readonly summary: string;
   /** Whether work goes on without the head, so a run may detach (`run --detach`). */
   readonly detachable: boolean;
@@ -52,14 +57,22 @@ export interface AdapterEntry {
   readonly probe?: (name: string | undefined, run: ProbeCommand) => Promise<ProbeResult>;
 }
 
+const TEXT = { type: 'string' } as const;
+const NAME = { type: 'string', minLength: 1 } as const;
 const POLL: OptionSpec = {
   scope: 'run',
   summary: 'seconds between queue polls at the fastest (a duration such as "2s")',
+  value: { $ref: '#/definitions/duration' },
 };
-const RATE: OptionSpec = { scope: 'run', summary: 'at most this many submissions per second' };
+const RATE: OptionSpec = {
+  scope: 'run',
+  summary: 'at most this many submissions per second',
+  value: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+};
 const DIRECTIVES: OptionSpec = {
   scope: 'job',
-  summary: 'extra directives passed to the scheduler verbatim',
+  summary: 'extra directives passed to the scheduler verbatim, such as "--constraint=haswell"',
+  value: { type: 'array', items: { type: 'string' } },
 };
 
 /** A run setting from `[campaign.scheduler]`, as the adapter's constructor wants it. */
@@ -92,9 +105,9 @@ const slurm: AdapterEntry = {
   detachable: true,
   placesIn: 'partition',
   options: {
-    partition: { scope: 'job', summary: 'the partition (--partition)' },
-    account: { scope: 'job', summary: 'the account charged (--account)' },
-    qos: { scope: 'job', summary: 'the quality of service (--qos)' },
+    partition: { scope: 'job', summary: 'the partition (--partition)', value: TEXT },
+    account: { scope: 'job', summary: 'the account charged (--account)', value: TEXT },
+    qos: { scope: 'job', summary: 'the quality of service (--qos)', value: TEXT },
     directives: DIRECTIVES,
     poll_interval: POLL,
     submit_rate: RATE,
@@ -118,22 +131,36 @@ const sge: AdapterEntry = {
   detachable: true,
   placesIn: 'queue',
   options: {
-    queue: { scope: 'job', summary: 'the queue (-q)' },
-    partition: { scope: 'job', summary: 'the queue, as the planner names it (-q; `queue` wins)' },
-    project: { scope: 'job', summary: 'the project charged (-P)' },
+    queue: { scope: 'job', summary: 'the queue (-q)', value: TEXT },
+    partition: {
+      scope: 'job',
+      summary: 'the queue, as the planner names it (-q; `queue` wins)',
+      value: TEXT,
+    },
+    project: { scope: 'job', summary: 'the project charged (-P)', value: TEXT },
     directives: DIRECTIVES,
     poll_interval: POLL,
     submit_rate: RATE,
-    pe: { scope: 'run', summary: 'parallel environment for tasks of more than one core (-pe NAME N)' },
+    pe: {
+      scope: 'run',
+      summary: 'parallel environment for tasks of more than one core (-pe NAME N)',
+      value: NAME,
+    },
     memory_complex: {
       scope: 'run',
       summary: 'the complex that carries memory (default h_vmem; "none": no memory request)',
+      value: NAME,
     },
     memory_per_slot: {
       scope: 'run',
       summary: 'whether that complex counts per slot, as h_vmem does (default true)',
+      value: { type: 'boolean' },
     },
-    gpu_complex: { scope: 'run', summary: 'the complex that carries GPUs per slot (such as "gpu")' },
+    gpu_complex: {
+      scope: 'run',
+      summary: 'the complex that carries GPUs per slot (such as "gpu")',
+      value: NAME,
+    },
   },
   create: async (sched, run) => {
     const { SgeAdapter } = await import('./sge/adapter.js');
@@ -155,11 +182,42 @@ const sge: AdapterEntry = {
   probe: async (name, run) => (await import('./sge/probe.js')).probeSge(name, run),
 };
 
+const entries = { local, slurm, sge };
+
+/** A scheduler's name, as `[campaign.scheduler] type` gives it: a key of the registry. */
+export type SchedulerType = keyof typeof entries;
+
 /** Every adapter, by the name `[campaign.scheduler] type` gives it. */
-export const schedulers: Readonly<Record<SchedulerType, AdapterEntry>> = { local, slurm, sge };
+export const schedulers: Readonly<Record<SchedulerType, AdapterEntry>> = entries;
 
 /** The scheduler names, in the order docs and diagnostics list them. */
 export const schedulerNames = Object.keys(schedulers) as SchedulerType[];
+
+/** Whether a name is a registered scheduler. */
+export const isSchedulerType = (v: unknown): v is SchedulerType =>
+  typeof v === 'string' && Object.hasOwn(schedulers, v);
+
+/** `[campaign.scheduler]` keys the model reads itself rather than passing on as settings. */
+const MODEL_KEYS: ReadonlySet<string> = new Set(['poll_interval', 'submit_rate']);
+
+/** Job options of every adapter (set in any table's `scheduler`), each once. */
+export function jobOptionKeys(): string[] {
+  return optionKeys((o) => o.scope === 'job');
+}
+
+/** Run settings of every adapter that reach it as written (`settings`), each once. */
+export function settingKeys(): string[] {
+  return optionKeys((o, k) => o.scope === 'run' && !MODEL_KEYS.has(k));
+}
+
+function optionKeys(keep: (o: OptionSpec, key: string) => boolean): string[] {
+  const keys = schedulerNames.flatMap((n) =>
+    Object.entries(schedulers[n].options)
+      .filter(([k, o]) => keep(o, k))
+      .map(([k]) => k),
+  );
+  return [...new Set(keys)];
+}
 
 /** Keys of `[campaign.scheduler]` that every adapter reads. */
 export const COMMON_KEYS: ReadonlySet<string> = new Set(['type', 'targets']);
