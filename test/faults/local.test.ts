@@ -18,19 +18,27 @@ afterEach(() => (process.env.FAULTS_KEEP ? console.log(`kept ${rig.dir}`) : rig.
 /** A check that fails unless the output is there, and takes a moment (a kill may land in it). */
 const check = (file: string) => `sleep 0.2; test -s ${file}`;
 
+/**
+ * How long the work takes, against the kill moments (150-1250 ms after each start): the
+ * campaign must outlast ten heads on a fast, idle machine too, or it completes before the kills
+ * run out and the test proves less than it says (it did, once: 6 kills, then done).
+ */
+const SLOW = 3;
+const secs = (s: number) => (s * SLOW).toFixed(2);
+
 /** A verified root, a fan-out after it, chains that cross, and a funnel with a check: 44 tasks. */
 function campaign(): { text: string; tasks: string[] } {
   const tasks: string[] = ['prep', 'funnel'];
   let text = '[campaign]\nname = "faults"\n';
-  text += `[campaign.prep]\ncommand = "${TASK} prep sleep=0.2 out=out/prep.txt"\noutputs = ["out/prep.txt"]\ncheck = "${check('out/prep.txt')}"\n`;
-  text += `[campaign.fan]\nmatrix = { i = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }\ncommand = "${TASK} fan-{i} sleep=0.1 out=out/fan-{i}.txt"\noutputs = ["out/fan-{i}.txt"]\ndepends_on = ["prep"]\n`;
+  text += `[campaign.prep]\ncommand = "${TASK} prep sleep=${secs(0.2)} out=out/prep.txt"\noutputs = ["out/prep.txt"]\ncheck = "${check('out/prep.txt')}"\n`;
+  text += `[campaign.fan]\nmatrix = { i = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }\ncommand = "${TASK} fan-{i} sleep=${secs(0.1)} out=out/fan-{i}.txt"\noutputs = ["out/fan-{i}.txt"]\ndepends_on = ["prep"]\n`;
   for (let i = 0; i < 12; i++) tasks.push(`fan-${i}`);
   for (let c = 0; c < 5; c++) {
     for (let i = 0; i < 6; i++) {
       const deps: string[] = [];
       if (i > 0) deps.push(`"c${c}.t${i - 1}"`);
       if (c > 0 && i === 3) deps.push(`"c${c - 1}.t2"`);
-      const sleep = (0.05 + ((c * 7 + i * 13) % 10) * 0.03).toFixed(2);
+      const sleep = secs(0.05 + ((c * 7 + i * 13) % 10) * 0.03);
       text += `[campaign.c${c}.t${i}]\ncommand = "${TASK} c${c}.t${i} sleep=${sleep}"\n`;
       if (deps.length > 0) text += `depends_on = [${deps.join(', ')}]\n`;
       tasks.push(`c${c}.t${i}`);
