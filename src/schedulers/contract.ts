@@ -9,7 +9,7 @@ import type { FailureKind, Resources, SchedulerOptions } from '../model/campaign
  * a cluster), and a new head can reattach to handles recorded by a crashed one.
  */
 export interface SchedulerAdapter {
-  readonly name: 'local' | 'slurm' | 'sge';
+  readonly name: string;
   /**
    * `engine`: the engine admits work by free cores and memory (the local machine).
    * `scheduler`: the scheduler queues and admits; the engine hands over work as soon as its

@@ -1,16 +1,14 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Placement } from '../../exec/events.js';
-import { SubmitBatcher } from '../batch/batcher.js';
+import { BatchAdapter, type Found, type Handed } from '../batch/adapter.js';
 import { JobBook } from '../batch/book.js';
 import { LEDGER, Ledger } from '../batch/ledger.js';
 import type { BatchAdapterOptions, BatchStats } from '../batch/options.js';
 import { RateLimiter } from '../batch/rate.js';
-import { queuedUpdates, unplacedUpdates } from '../batch/reattach.js';
 import { type CommandRunner, execaRunner } from '../batch/runner.js';
-import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
+import type { Verdict } from '../batch/verdict.js';
+import type { Handle, Submission } from '../contract.js';
 import { GRACE_SECONDS } from '../launcher/launch.js';
-import { readResult } from '../launcher/result.js';
 import { qdel, qdelTargets } from './cancel.js';
 import { type ClusterInfo, DEFAULT_CLUSTER, readCluster } from './cluster.js';
 import { withIndex } from './ids.js';
@@ -53,25 +51,21 @@ export type SgeStats = BatchStats;
  * its upstream attempts' result lines, one qstat per poll cycle watches everything, and the
  * generated scripts record each attempt's result line as the local launcher does.
  */
-export class SgeAdapter implements SchedulerAdapter {
+export class SgeAdapter extends BatchAdapter<ClusterInfo> {
   readonly name = 'sge' as const;
-  readonly admission = 'scheduler' as const;
-  readonly nativeDependencies = true;
-  readonly detachable = true;
-  private onUpdate: (u: readonly Update[]) => void = () => {};
+  protected readonly label = 'Grid Engine';
+  protected readonly poller: Poller;
   private readonly run: CommandRunner;
   private readonly user: string;
   private readonly book = new JobBook();
-  private readonly poller: Poller;
   private readonly submitter: Submitter;
-  private readonly batcher: SubmitBatcher;
   private readonly locate: (h: Handle) => string;
-  private cluster: Promise<ClusterInfo> | undefined;
   private known: ClusterInfo = DEFAULT_CLUSTER;
   /** Set when `qconf -sconf` did not answer: Grid Engine's defaults are used. */
   clusterWarning: string | undefined;
 
   constructor(private readonly opts: SgeAdapterOptions) {
+    super(opts.coalesce ?? 0);
     if (/[\n\r]/.test(opts.dir))
       throw new Error(`the sge folder ${JSON.stringify(opts.dir)} has a line break`);
     const now = opts.now ?? Date.now;
@@ -111,33 +105,16 @@ export class SgeAdapter implements SchedulerAdapter {
       resultGrace,
       book: this.book,
       ledger: new Ledger(join(opts.dir, LEDGER)),
-      cluster: () => this.clusterInfo(),
+      cluster: () => this.siteSettings(),
       now,
       ...(opts.verifier ? { verifier: opts.verifier } : {}),
     });
-    this.batcher = new SubmitBatcher(opts.coalesce ?? 0, (all) => this.send(all));
   }
 
-  start(onUpdate: (u: readonly Update[]) => void): void {
-    this.onUpdate = onUpdate;
-  }
-
-  /**
-   * Hands over a batch. Calls made in the same tick (or within `coalesce` ms) are submitted
-   * together, so an engine that submits one attempt per call still gets array jobs.
-   */
-  submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    return this.batcher.submit(batch);
-  }
-
-  private async send(all: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    const { results, accepted } = await this.submitter.submit(all);
-    this.poller.watch(accepted);
-    if (accepted.length > 0)
-      this.onUpdate(
-        accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
-      );
-    return results;
+  protected async hand(all: readonly Submission[]): Promise<Handed> {
+    const handed = await this.submitter.submit(all);
+    this.poller.watch(handed.accepted);
+    return handed;
   }
 
   /**
@@ -165,62 +142,32 @@ export class SgeAdapter implements SchedulerAdapter {
   }
 
   /**
-   * Watches attempts of an earlier head. A handle with an empty job id (recorded as queued
-   * before its job id was known) is found through its run's submission ledger and job name;
-   * one that never reached Grid Engine ends `lost` unless it left a result. Everything known
-   * goes to the engine in one batch before this resolves: each placed handle with its job id,
-   * then what one poll saw (attempts that ended while no head watched are collected, and
-   * failed ones that wait in the error state are deleted after what was held for them), then
-   * the attempts that were never found.
+   * Finds an earlier head's jobs; failed ones that wait in the error state are deleted after
+   * what was held for them, once the poll has seen them.
    */
-  async reattach(handles: readonly Handle[]): Promise<void> {
-    await this.clusterInfo();
-    const { placed, missing, error } = await place(handles, {
+  protected async find(handles: readonly Handle[]): Promise<Found> {
+    const found = await place(handles, {
       run: this.run,
       user: this.user,
       locate: this.locate,
       book: this.book,
     });
     this.poller.watch(
-      placed.map((p) => ({ handle: p.handle, name: p.name })),
+      found.placed.map((p) => ({ handle: p.handle, name: p.name })),
       { nudge: false, fresh: false },
     );
-    const updates = queuedUpdates(placed);
-    if (placed.length > 0) {
-      const polled = await this.poller.pollNow();
-      updates.push(...polled.updates);
-      if (!polled.ok) {
-        // qstat did not answer: what left a result has ended all the same.
-        for (const p of placed) {
-          const result = readResult(p.handle.files.result);
-          if (result) updates.push(...this.poller.endNow(p.handle, verdict({ result })));
-        }
-      }
-    }
-    updates.push(...unplacedUpdates(missing, (result) => verdict({ result }), 'Grid Engine', error));
-    if (updates.length > 0) this.onUpdate(updates);
+    return found;
   }
 
-  async close(): Promise<void> {
-    this.poller.close();
-    await this.batcher.drained();
+  protected judge(result: Parameters<typeof verdict>[0]['result']): Verdict {
+    return verdict({ result });
   }
 
-  /** Where a handle's attempt runs, as views show it: its job id (`123.4` for an array task); one not yet placed has none. */
-  placement(h: Handle): Placement {
-    return h.jobId !== '' ? { jobId: h.jobId } : {};
-  }
-
-  get stats(): SgeStats {
-    return { poll: this.poller.stats, watched: this.poller.size };
-  }
-
-  private clusterInfo(): Promise<ClusterInfo> {
-    this.cluster ??= readCluster(this.run).then(({ info, warning }) => {
+  protected readSite(): Promise<ClusterInfo> {
+    return readCluster(this.run).then(({ info, warning }) => {
       this.known = info;
       this.clusterWarning = warning;
       return info;
     });
-    return this.cluster;
   }
 }

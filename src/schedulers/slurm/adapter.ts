@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import type { Placement } from '../../exec/events.js';
-import { SubmitBatcher } from '../batch/batcher.js';
+import { BatchAdapter, type Found, type Handed } from '../batch/adapter.js';
 import { JobBook } from '../batch/book.js';
 import { LEDGER, Ledger } from '../batch/ledger.js';
 import type { BatchAdapterOptions, BatchStats } from '../batch/options.js';
 import { RateLimiter } from '../batch/rate.js';
-import { queuedUpdates, unplacedUpdates } from '../batch/reattach.js';
 import { type CommandRunner, execaRunner, firstLine } from '../batch/runner.js';
-import type { Handle, SchedulerAdapter, Submission, SubmitResult, Update } from '../contract.js';
-import { readResult } from '../launcher/result.js';
+import type { Verdict } from '../batch/verdict.js';
+import type { Handle, Submission } from '../contract.js';
 import { withIndex } from './array-spec.js';
 import { scancelTargets } from './cancel.js';
 import { type ClusterLimits, DEFAULT_LIMITS, readLimits } from './cluster.js';
@@ -31,24 +29,20 @@ export type SlurmStats = BatchStats;
  * handles become native dependencies, one squeue per poll cycle watches everything, and the
  * generated scripts record each attempt's result line as the local launcher does.
  */
-export class SlurmAdapter implements SchedulerAdapter {
+export class SlurmAdapter extends BatchAdapter<ClusterLimits> {
   readonly name = 'slurm' as const;
-  readonly admission = 'scheduler' as const;
-  readonly nativeDependencies = true;
-  readonly detachable = true;
-  private onUpdate: (u: readonly Update[]) => void = () => {};
+  protected readonly label = 'Slurm';
+  protected readonly poller: Poller;
   private readonly run: CommandRunner;
   private readonly book = new JobBook();
-  private readonly poller: Poller;
   private readonly submitter: Submitter;
-  private readonly batcher: SubmitBatcher;
   private readonly locate: (h: Handle) => string;
-  private limits: Promise<ClusterLimits> | undefined;
   private known: ClusterLimits = DEFAULT_LIMITS;
   /** Set when `scontrol show config` did not answer: Slurm's defaults are used. */
   limitsWarning: string | undefined;
 
   constructor(private readonly opts: SlurmAdapterOptions) {
+    super(opts.coalesce ?? 0);
     if (/[\n\r]/.test(opts.dir))
       throw new Error(`the slurm folder ${JSON.stringify(opts.dir)} has a line break`);
     const now = opts.now ?? Date.now;
@@ -76,32 +70,15 @@ export class SlurmAdapter implements SchedulerAdapter {
       sbatchArgs: opts.sbatchArgs ?? [],
       book: this.book,
       ledger: new Ledger(join(opts.dir, LEDGER)),
-      limits: () => this.clusterLimits(),
+      limits: () => this.siteSettings(),
       now,
     });
-    this.batcher = new SubmitBatcher(opts.coalesce ?? 0, (all) => this.send(all));
   }
 
-  start(onUpdate: (u: readonly Update[]) => void): void {
-    this.onUpdate = onUpdate;
-  }
-
-  /**
-   * Hands over a batch. Calls made in the same tick (or within `coalesce` ms) are submitted
-   * together, so an engine that submits one attempt per call still gets job arrays.
-   */
-  submit(batch: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    return this.batcher.submit(batch);
-  }
-
-  private async send(all: readonly Submission[]): Promise<readonly SubmitResult[]> {
-    const { results, accepted } = await this.submitter.submit(all);
-    this.poller.watch(accepted.map((a) => ({ ...a, logDir: this.opts.dir })));
-    if (accepted.length > 0)
-      this.onUpdate(
-        accepted.map((a) => ({ kind: 'queued', handle: a.handle, where: { jobId: a.handle.jobId } })),
-      );
-    return results;
+  protected async hand(all: readonly Submission[]): Promise<Handed> {
+    const handed = await this.submitter.submit(all);
+    this.poller.watch(handed.accepted.map((a) => ({ ...a, logDir: this.opts.dir })));
+    return handed;
   }
 
   /** Cancels with one scancel for all of them; Slurm's KillWait is the grace period. */
@@ -116,63 +93,24 @@ export class SlurmAdapter implements SchedulerAdapter {
     }
   }
 
-  /**
-   * Watches attempts of an earlier head. A handle with an empty job id (recorded as queued
-   * before its job id was known) is found through its run's submission ledger and job name;
-   * one that never reached Slurm ends `lost` unless it left a result. Everything known goes to
-   * the engine in one batch before this resolves: each placed handle with its job id (so that
-   * work handed over next can wait for it), then what one poll saw (attempts that ended while
-   * no head watched are collected, not waited on), then the attempts that were never found.
-   */
-  async reattach(handles: readonly Handle[]): Promise<void> {
-    await this.clusterLimits();
-    const { placed, missing, error } = await place(handles, {
-      run: this.run,
-      locate: this.locate,
-      book: this.book,
-    });
+  protected async find(handles: readonly Handle[]): Promise<Found> {
+    const found = await place(handles, { run: this.run, locate: this.locate, book: this.book });
     this.poller.watch(
-      placed.map((p) => ({ handle: p.handle, logDir: p.dir })),
+      found.placed.map((p) => ({ handle: p.handle, logDir: p.dir })),
       false,
     );
-    const updates = queuedUpdates(placed);
-    if (placed.length > 0) {
-      const polled = await this.poller.pollNow();
-      updates.push(...polled.updates);
-      if (!polled.ok) {
-        // squeue did not answer: what left a result has ended all the same.
-        for (const p of placed) {
-          const result = readResult(p.handle.files.result);
-          if (result) updates.push(...this.poller.endNow(p.handle, verdict({ result, memoryKilled: false })));
-        }
-      }
-    }
-    updates.push(
-      ...unplacedUpdates(missing, (result) => verdict({ result, memoryKilled: false }), 'Slurm', error),
-    );
-    if (updates.length > 0) this.onUpdate(updates);
+    return found;
   }
 
-  /** A Slurm attempt is its job (array task) id; one not yet placed has none. */
-  placement(h: Handle): Placement {
-    return h.jobId !== '' ? { jobId: h.jobId } : {};
+  protected judge(result: Parameters<typeof verdict>[0]['result']): Verdict {
+    return verdict({ result, memoryKilled: false });
   }
 
-  async close(): Promise<void> {
-    this.poller.close();
-    await this.batcher.drained();
-  }
-
-  get stats(): SlurmStats {
-    return { poll: this.poller.stats, watched: this.poller.size };
-  }
-
-  private clusterLimits(): Promise<ClusterLimits> {
-    this.limits ??= readLimits(this.run).then(({ limits, warning }) => {
+  protected readSite(): Promise<ClusterLimits> {
+    return readLimits(this.run).then(({ limits, warning }) => {
       this.known = limits;
       this.limitsWarning = warning;
       return limits;
     });
-    return this.limits;
   }
 }
