@@ -68,7 +68,9 @@ export class Rig {
     const done = new Promise<Result>((res) =>
       child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
     );
-    return { child, done, output: () => ({ stdout, stderr }) };
+    // The head itself has ended (its pipes may live on in tasks that outlive it).
+    const exited = new Promise<void>((res) => child.on('exit', () => res()));
+    return { child, done, exited, output: () => ({ stdout, stderr }) };
   }
 
   cleanup(): void {

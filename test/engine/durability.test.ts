@@ -74,7 +74,10 @@ describe('crashes', () => {
 
 describe('one writer at a time', () => {
   it('refuses a second run naming the holder, takes over a dead one and reattaches to its task', async () => {
-    rig.write('c.toml', head + node('slow', 'sleep=8') + node('next', '', 'depends_on = ["slow"]'));
+    rig.write(
+      'c.toml',
+      head + node('slow', `wait=${rig.path('gate')}`) + node('next', '', 'depends_on = ["slow"]'),
+    );
     const first = rig.start(['run', 'c.toml']);
     await waitFor(() => first.output().stdout.includes('started    slow'));
     const second = rig.run(['run', 'c.toml']);
@@ -85,8 +88,12 @@ describe('one writer at a time', () => {
       ),
     );
     first.child.kill('SIGKILL');
-    await first.done;
-    const third = rig.run(['run', 'c.toml']);
+    await first.exited;
+    // The task outlives its head and is still running when the third run reattaches to it.
+    const resumed = rig.start(['run', 'c.toml']);
+    await waitFor(() => resumed.output().stdout.includes('reattached from'), 60_000);
+    rig.write('gate', '');
+    const third = await resumed.done;
     expect(third.code).toBe(0);
     expect(mask(third.stdout, rig)).toBe(
       dedent(`
@@ -99,7 +106,7 @@ describe('one writer at a time', () => {
       `),
     );
     expect([count(rig, 'slow'), count(rig, 'next')]).toEqual([1, 1]);
-  });
+  }, 180_000);
 });
 
 describe('interruption', () => {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import { type CommandRunner, execaRunner } from '../../src/schedulers/batch/runner.js';
 import type { Handle, SubmitResult } from '../../src/schedulers/contract.js';
 import { SgeAdapter } from '../../src/schedulers/sge/adapter.js';
@@ -19,6 +20,10 @@ import {
   Updates,
   waitFor,
 } from './helpers.js';
+
+/** A command that runs until the test opens its gate (a file), at most ten minutes. */
+const held = (gate: string) =>
+  `i=0; while [ ! -e '${gate}' ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i+1)); done`;
 
 const handles = (rs: readonly SubmitResult[]): Handle[] =>
   rs.map((r) => {
@@ -70,11 +75,12 @@ describeSge('a new head after the old one was dropped mid-submission to Grid Eng
     };
     const old = make('r1', dying);
     old.start(() => {});
-    // Two scripts: an array of two (long enough to be found in the queue), and a job with
-    // another request.
+    // Two scripts: an array of two (held by a gate until the new head has found them in the
+    // queue), and a job with another request.
+    const gate = join(root, 'gate-r1');
     const subs = [
-      sub(root, 'a-0', 'sleep 8', {}, 'r1'),
-      sub(root, 'a-1', 'sleep 8', {}, 'r1'),
+      sub(root, 'a-0', held(gate), {}, 'r1'),
+      sub(root, 'a-1', held(gate), {}, 'r1'),
       sub(root, 'b', 'true', { resources: { ...RES, memory: 300 } }, 'r1'),
     ];
     void old.submit(subs);
@@ -86,6 +92,7 @@ describeSge('a new head after the old one was dropped mid-submission to Grid Eng
     const updates = new Updates();
     head.start(updates.sink);
     await head.reattach(unnamed(subs));
+    writeFileSync(gate, '');
     await updates.waitEnded(['a-0', 'a-1', 'b'], 120_000);
     await head.close();
     expect(counter.calls.get('qsub')).toBe(1);
@@ -116,7 +123,8 @@ describeSge('a new head after the old one was dropped mid-submission to Grid Eng
     };
     const old = make('r3', slow);
     old.start(() => {});
-    const subs = [sub(root, 'c-0', 'sleep 8', {}, 'r3'), sub(root, 'c-1', 'sleep 8', {}, 'r3')];
+    const gate = join(root, 'gate-r3');
+    const subs = [sub(root, 'c-0', held(gate), {}, 'r3'), sub(root, 'c-1', held(gate), {}, 'r3')];
     void old.submit(subs);
     await waitFor(() => counter.calls.get('qsub') === 1, 60_000, 'the qsub to start');
     expect(existsSync(log)).toBe(false);
@@ -127,6 +135,7 @@ describeSge('a new head after the old one was dropped mid-submission to Grid Eng
     await head.reattach(unnamed(subs));
     // The lookup waited for the dead head's qsub to finish, then found its job.
     expect(readFileSync(log, 'utf8')).toMatch(/^\d+\.1-2:1$/m);
+    writeFileSync(gate, '');
     await updates.waitEnded(['c-0', 'c-1'], 120_000);
     await head.close();
     for (const t of ['c-0', 'c-1']) expect(updates.ended(t)).toMatchObject({ outcome: { exitCode: 0 } });
