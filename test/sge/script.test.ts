@@ -11,37 +11,19 @@ import type { Group } from '../../src/schedulers/sge/group.js';
 import { jobName } from '../../src/schedulers/sge/job-name.js';
 import { type SiteOptions, sgeDuration } from '../../src/schedulers/sge/request.js';
 import { renderScript, type ScriptInput } from '../../src/schedulers/sge/script.js';
+import { files, scriptSubmission } from '../batch/script-submission.js';
 import { RES } from './helpers.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 const WEIRD = `/scratch/my campaign/it's "here"`;
 const SITE: SiteOptions = { pe: 'smp', killGrace: 10 };
 
-function files(root: string, task: string, attempt = 1): Submission['files'] {
-  const base = `${root}/runs/r1/tasks/${task}/${attempt}`;
-  return { out: `${base}.out`, err: `${base}.err`, result: `${base}.result` };
-}
-
-function submission(
+const submission = (
   root: string,
   task: string,
   command: Submission['command'],
   extra: Partial<Submission> = {},
-): Submission {
-  return {
-    taskId: task,
-    attempt: 1,
-    command,
-    setup: [],
-    env: { CAMPAIGN_NAME: 'demo', CAMPAIGN_TASK_ID: task },
-    workdir: `${root}/work`,
-    resources: RES,
-    options: {},
-    files: files(root, task),
-    jobName: `demo.${task}`,
-    ...extra,
-  };
-}
+) => scriptSubmission(RES, root, task, command, extra);
 
 const up = (root: string, task: string, jobId: string, arrayIndex?: number): Handle => ({
   taskId: task,

@@ -9,36 +9,18 @@ import { judge, parseResult } from '../../src/schedulers/launcher/result.js';
 import { arraySpec } from '../../src/schedulers/slurm/array-spec.js';
 import { slurmDuration } from '../../src/schedulers/slurm/directives.js';
 import { renderScript, type ScriptInput } from '../../src/schedulers/slurm/script.js';
+import { files, scriptSubmission } from '../batch/script-submission.js';
 import { RES } from './helpers.js';
 
 const GOLDEN = join(import.meta.dirname, 'golden');
 const WEIRD = `/scratch/my campaign/it's "here"`;
 
-function files(root: string, task: string, attempt = 1): Submission['files'] {
-  const base = `${root}/runs/r1/tasks/${task}/${attempt}`;
-  return { out: `${base}.out`, err: `${base}.err`, result: `${base}.result` };
-}
-
-function submission(
+const submission = (
   root: string,
   task: string,
   command: Submission['command'],
   extra: Partial<Submission> = {},
-): Submission {
-  return {
-    taskId: task,
-    attempt: 1,
-    command,
-    setup: [],
-    env: { CAMPAIGN_NAME: 'demo', CAMPAIGN_TASK_ID: task },
-    workdir: `${root}/work`,
-    resources: RES,
-    options: {},
-    files: files(root, task),
-    jobName: `demo.${task}`,
-    ...extra,
-  };
-}
+) => scriptSubmission(RES, root, task, command, extra);
 
 /** The scripts the golden files hold: one plain job with every directive, two arrays. */
 function cases(root: string): Record<string, ScriptInput> {
