@@ -196,6 +196,17 @@ describe('the WEPPcloud batch runner', () => {
         '',
       ].join('\n'),
     );
+    // An upload that is not a FeatureCollection of Features: the feature is named.
+    rig.write(
+      'v/resources/broken.geojson',
+      JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Point', coordinates: [1, 2] }] }),
+    );
+    const broken = rig.run(['expand', file, '--set', 'watershed.foreach=resources/broken.geojson']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(
+      '--set:1:19: error: resources/broken.geojson feature 0 is not a GeoJSON Feature [bad-data]\n',
+    );
+
     // `run` refuses the same file before a single task starts.
     const run = rig.run(['run', file, ...set, '--ui', 'plain']);
     expect(run.code).toBe(2);
@@ -235,6 +246,10 @@ describe('the WEPPcloud batch runner', () => {
     // A task checklist: the steps up to soils for every watershed.
     expect(wouldRun(file, '--until', 'watershed.soils').head).toBe(
       'would run 17 of 17 selected tasks (0 up to date):',
+    );
+    // A changed _base pushed to every run: the snapshot and everything after it.
+    expect(wouldRun(file, '--from', 'base', '--force').head).toBe(
+      'would run 34 of 34 selected tasks (0 up to date):',
     );
     expect(existsSync(rig.path('n/runs'))).toBe(false);
   });
@@ -385,6 +400,12 @@ describe('the WEPPcloud batch runner', () => {
     const failedList = rig.run(['status', file, '--failed']).stdout;
     expect(failedList.split('\n')[0]).toBe(
       'watershed.wepp[lochsa-river-17]  failed (attempt 3): exit code 1',
+    );
+
+    const log = rig.run(['logs', 'watershed.wepp[lochsa-river-17]', file, '--err', '--attempt', '2']);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toBe(
+      'wepp: lochsa-river-17: wepp exited with status 1 (asked by WEPP_FAIL=wepp@lochsa-river-17)\n',
     );
 
     // Retry failed: only the failed run id's rest of the chain, and the manifest.

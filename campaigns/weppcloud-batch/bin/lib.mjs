@@ -1,7 +1,7 @@
 // What the stand-ins of the WEPPcloud steps share: their options, the run's NoDb files, the
 // time a step takes, and failing on request.
 //
-//   WEPP_TASK_SECONDS  how long each step works (default 1)
+//   WEPP_TASK_SECONDS  how long each step works, in seconds (default 0.5)
 //   WEPP_FAIL          steps that fail, comma-separated: `wepp` (every run) or
 //                      `wepp@lochsa-river-17` (one run id)
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ export function write(file, text) {
 
 /** The step's work: it takes its time, and fails when WEPP_FAIL names it for this run. */
 export async function work(step, runid) {
-  const seconds = Number(process.env.WEPP_TASK_SECONDS ?? '1');
+  const seconds = Number(process.env.WEPP_TASK_SECONDS ?? '0.5');
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const asked = (process.env.WEPP_FAIL ?? '').split(',').filter(Boolean);
   if (asked.includes(step) || asked.includes(`${step}@${runid}`))
