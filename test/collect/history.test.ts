@@ -94,7 +94,7 @@ describe('campaign history', () => {
       ['succeeded', '2 succeeded', 'USER@HOST'],
       ['succeeded', '1 succeeded', 'USER@HOST', 'new inputs'],
     ]);
-  });
+  }, 180_000);
 
   it('records a cancel of a running head with who, where, the command line and why', async () => {
     rig.write(
@@ -103,7 +103,7 @@ describe('campaign history', () => {
     );
     const head = rig.start(['run', 'c/campaign.toml', '--ui', 'plain']);
     // Wait, with a deadline, until the head runs `hold`.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     for (;;) {
       const s = rig.run(['status', 'c/campaign.toml', '--json']);
       const status =
@@ -175,5 +175,5 @@ describe('campaign history', () => {
     });
     expect(String(cancel.started) >= String(run.started)).toBe(true);
     expect(String(cancel.started) <= String(run.ended)).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });

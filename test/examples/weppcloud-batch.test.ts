@@ -214,7 +214,7 @@ describe('the WEPPcloud batch runner', () => {
     expect(run.stderr).toContain('[duplicate-instance]');
     expect(existsSync(rig.path('v/runs'))).toBe(false);
     expect(existsSync(rig.path('v/.campaign/campaign/runs'))).toBe(false);
-  });
+  }, 180_000);
 
   it('estimates the job count before anything runs, for the whole batch and for each filter', () => {
     const file = copy('n');
@@ -252,7 +252,7 @@ describe('the WEPPcloud batch runner', () => {
       'would run 34 of 34 selected tasks (0 up to date):',
     );
     expect(existsSync(rig.path('n/runs'))).toBe(false);
-  });
+  }, 180_000);
 
   it('runs a task checklist, then the rest, three tasks at a time, each run id in its own clone of _base', () => {
     const file = copy('c');
@@ -369,7 +369,7 @@ describe('the WEPPcloud batch runner', () => {
 
     // Nothing is left to do: a second run hands nothing over.
     expect(wouldRun(file)).toEqual({ head: 'would run 0 of 34 selected tasks (34 up to date)', ids: [] });
-  });
+  }, 300_000);
 
   it('retries what failed, rebuilds by force, filters by run id and index range, cancels, and keeps the audit history', async () => {
     const file = copy('h');
@@ -489,7 +489,7 @@ describe('the WEPPcloud batch runner', () => {
         env: { WEPP_TASK_SECONDS: '600' },
       },
     );
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     // All three workers busy, the fourth watershed waiting for one.
     const running = () =>
       status(file).tasks.filter((t) => t.node === 'watershed.delineation' && t.state === 'running').length;
@@ -600,7 +600,7 @@ describe('the WEPPcloud batch runner', () => {
       ['succeeded', '2 succeeded', 'USER@HOST'],
       ['cancelled', '1 pending, 3 cancelled', 'USER@HOST'],
     ]);
-  }, 240_000);
+  }, 600_000);
 });
 
 /** A square polygon of half a degree at (x, y). */
