@@ -1,4 +1,8 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { RunHeader } from './journal-codec.js';
+import type { StatePaths } from './paths.js';
 import type { StateStore } from './store.js';
 
 /** What an entry of the history did: a run, a rerun of failures, a forced rerun, a pick-up. */
@@ -29,13 +33,67 @@ export interface HistoryEntry {
 
 const SELECTION = new Set(['--only', '--from', '--until', '--index', '--force', '--retry-failed']);
 
-/** Every run of the campaign as a history entry, oldest first. */
+/**
+ * A `campaign cancel` of a run whose head was running: who asked, where, when, with which
+ * command line and why. The cancel records it in the run's folder before it signals the head,
+ * so the request is in the history whether or not the head lives to record its end.
+ */
+export interface CancelRequest {
+  readonly t: number;
+  readonly user?: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly argv: readonly string[];
+  readonly reason?: string;
+}
+
+/** The file of a run's cancel requests: one JSON line each (a cancel may be asked again). */
+export function cancelsFile(paths: StatePaths, runId: string): string {
+  return join(paths.run(runId), 'cancels.jsonl');
+}
+
+/** The cancel request of this process, for the run `runId`; one line, appended in one write. */
+export function recordCancel(paths: StatePaths, runId: string, reason: string | undefined): CancelRequest {
+  const req: CancelRequest = {
+    t: Date.now(),
+    ...userOf(),
+    host: hostname(),
+    pid: process.pid,
+    argv: ['campaign', ...process.argv.slice(2)],
+    ...(reason !== undefined ? { reason } : {}),
+  };
+  appendFileSync(cancelsFile(paths, runId), `${JSON.stringify(req)}\n`);
+  return req;
+}
+
+/** A run's cancel requests, oldest first; a torn or foreign line is left out. */
+function readCancels(paths: StatePaths, runId: string): CancelRequest[] {
+  let text: string;
+  try {
+    text = readFileSync(cancelsFile(paths, runId), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: CancelRequest[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    try {
+      const r = JSON.parse(line) as CancelRequest;
+      if (typeof r.t === 'number' && Array.isArray(r.argv)) out.push(r);
+    } catch {
+      // a line cut short by a crash mid-write
+    }
+  }
+  return out;
+}
+
+/** Every run of the campaign, and every cancel of a running head, as history entries, oldest first. */
 export function readHistory(store: StateStore): HistoryEntry[] {
-  return store.runs().map((r) => {
+  const entries = store.runs().flatMap((r): HistoryEntry[] => {
     const head = store.header(r.id) as (RunHeader & { reason?: string }) | undefined;
     const argv = head?.argv;
     const reason = head?.reason ?? option(argv, '--reason');
-    return {
+    const entry: HistoryEntry = {
       run: r.id,
       action: actionOf(argv),
       t: r.started,
@@ -48,7 +106,35 @@ export function readHistory(store: StateStore): HistoryEntry[] {
       ...(reason !== undefined ? { reason } : {}),
       status: r.status,
     };
+    // A cancel of the running head: its row says how the run it stopped ended.
+    const cancels = readCancels(store.paths, r.id).map(
+      (c): HistoryEntry => ({
+        run: r.id,
+        action: 'cancel',
+        t: c.t,
+        ...(r.ended !== undefined ? { ended: r.ended } : {}),
+        ...(c.user !== undefined ? { user: c.user } : {}),
+        host: c.host,
+        argv: c.argv,
+        selection: selectionOf(c.argv),
+        ...(head ? { tasks: head.tasks } : {}),
+        ...(c.reason !== undefined ? { reason: c.reason } : {}),
+        status: r.status,
+      }),
+    );
+    return [entry, ...cancels];
   });
+  // Stable: a run before the cancels it received, each at the time it happened.
+  return entries.sort((a, b) => a.t - b.t);
+}
+
+/** Who runs this process, if the system knows. */
+function userOf(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
+  }
 }
 
 function actionOf(argv: readonly string[] | undefined): HistoryAction {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig } from '../rig.js';
@@ -93,5 +94,86 @@ describe('campaign history', () => {
       ['succeeded', '2 succeeded', 'USER@HOST'],
       ['succeeded', '1 succeeded', 'USER@HOST', 'new inputs'],
     ]);
-  });
+  }, 180_000);
+
+  it('records a cancel of a running head with who, where, the command line and why', async () => {
+    rig.write(
+      'c/campaign.toml',
+      '[campaign]\nname = "cx"\n\n[campaign.a]\ncommand = "true"\n\n[campaign.hold]\ncommand = "sleep 600"\ndepends_on = ["a"]\n',
+    );
+    const head = rig.start(['run', 'c/campaign.toml', '--ui', 'plain']);
+    // Wait, with a deadline, until the head runs `hold`.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const s = rig.run(['status', 'c/campaign.toml', '--json']);
+      const status =
+        s.code === 0 ? (JSON.parse(s.stdout) as { tasks: { id: string; state: string }[] }) : null;
+      if (status?.tasks.find((t) => t.id === 'hold')?.state === 'running') break;
+      if (Date.now() > deadline) throw new Error(`hold never ran: ${JSON.stringify(head.output())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const c = rig.run(['cancel', 'c/campaign.toml', '--reason', 'wrong DEM tiles']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/^cancelling run \d{8}_\d{6}_run001 \(pid \d+ on .*\)\ncancelled\n$/);
+    const ended = await head.done;
+    expect(ended.code).toBe(130);
+
+    const by = `${userInfo().username}@${hostname()}`;
+    const r = rig.run(['history', 'c/campaign.toml']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'YYYY-MM-DD hh:mm:ss')
+      .replace(/\d{8}_\d{6}_run/g, 'RUN_')
+      .replaceAll(by, 'USER@HOST')
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/ {2,}/));
+    expect(rows).toEqual([
+      ['STARTED', 'RUN', 'ACTION', 'BY', 'STATUS', 'SELECTION', 'REASON', 'COMMAND'],
+      [
+        'YYYY-MM-DD hh:mm:ss',
+        'RUN_001',
+        'run',
+        'USER@HOST',
+        'cancelled',
+        'all (2 tasks)',
+        '-',
+        'campaign run c/campaign.toml --ui plain',
+      ],
+      [
+        'YYYY-MM-DD hh:mm:ss',
+        'RUN_001',
+        'cancel',
+        'USER@HOST',
+        'cancelled',
+        'all (2 tasks)',
+        'wrong DEM tiles',
+        "campaign cancel c/campaign.toml --reason 'wrong DEM tiles'",
+      ],
+    ]);
+    // No run of its own: the cancel is recorded in the folder of the run it stopped.
+    expect(readdirSync(rig.path('c/.campaign/campaign/runs'))).toHaveLength(1);
+    const json = JSON.parse(rig.run(['history', 'c/campaign.toml', '--json']).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(json).toHaveLength(2);
+    const [run, cancel] = json as [Record<string, unknown>, Record<string, unknown>];
+    expect(cancel).toEqual({
+      run: run.run,
+      action: 'cancel',
+      started: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      ended: run.ended,
+      user: userInfo().username,
+      host: hostname(),
+      argv: ['campaign', 'cancel', 'c/campaign.toml', '--reason', 'wrong DEM tiles'],
+      selection: [],
+      tasks: 2,
+      reason: 'wrong DEM tiles',
+      status: 'cancelled',
+    });
+    expect(String(cancel.started) >= String(run.started)).toBe(true);
+    expect(String(cancel.started) <= String(run.ended)).toBe(true);
+  }, 240_000);
 });

@@ -86,10 +86,10 @@ describe('the fan-out example campaigns', () => {
     ]);
     for (const run of Object.values(manifest))
       expect(Object.values(run as object).every((s) => s === 'done')).toBe(true);
-    const delineation = JSON.parse(
-      readFileSync(rig.path('weppcloud-batch/runs/bear-river-s-fork-16/delineation.json'), 'utf8'),
+    const outlet = JSON.parse(
+      readFileSync(rig.path('weppcloud-batch/runs/bear-river-s-fork-16/watershed/outlet.geojson'), 'utf8'),
     );
-    expect(delineation.name).toBe("Bear River's Fork");
+    expect(outlet.properties.name).toBe("Bear River's Fork");
   });
 
   it('tc-risk: a second run finds every draw complete and runs nothing of level 4', () => {

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { schedulers } from '../../schedulers/index.js';
 import { isOurs } from '../../schedulers/launcher/pid.js';
+import { recordCancel } from '../../state/history.js';
 import { describeHolder, holderAlive, Lock, provenHead } from '../../state/lock.js';
-import { openCampaign } from '../context.js';
+import { describeWriteError } from '../../state/probe.js';
+import { type CampaignContext, openCampaign } from '../context.js';
 import { Exit, LockedError, UsageError } from '../exit.js';
 import { cancelWithoutHead } from '../headless-cancel.js';
-import { out } from '../io.js';
+import { err, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption } from '../options.js';
 import { leftovers } from '../takeover.js';
@@ -17,8 +19,9 @@ are terminated, state recorded). Without a head (a detached cluster run, or a he
 crashed), the run's work is stopped through the scheduler the run was started with: on a
 batch scheduler every job of the run with one scancel, recorded as cancelled; locally the
 tasks it left running are terminated, and the next run records them. A cancel without a
-head is recorded as a short run of its own, with who, the command line and --reason
-(campaign history).
+head is recorded as a short run of its own, with who, the command line and --reason; a cancel
+of a running head is recorded in its run's folder before the head is signalled (campaign
+history shows both).
 
 Examples:
   campaign cancel campaigns/so-mapmaking/campaign.toml
@@ -56,6 +59,7 @@ export async function cancel(argv: string[]): Promise<number> {
         Exit.usage,
       );
     }
+    recordLiveCancel(ctx, holder.runId, values.reason);
     process.kill(holder.pid, 'SIGTERM');
     out(`cancelling run ${holder.runId ?? '?'} (${describeHolder(holder)})\n`);
     // Wait for the head to record the cancellation and let go of the lock.
@@ -92,4 +96,21 @@ export async function cancel(argv: string[]): Promise<number> {
       : 'no run is active\n',
   );
   return Exit.ok;
+}
+
+/**
+ * The cancel of a running head, for the history: in the folder of the run it holds (the
+ * latest run when the lock does not name one). A state directory that cannot be written
+ * never keeps the head from being stopped: the cancel goes on, and says what was not recorded.
+ */
+function recordLiveCancel(ctx: CampaignContext, runId: string | undefined, reason: string | undefined): void {
+  const run = runId ?? ctx.store.runIds().at(-1);
+  if (run === undefined) return;
+  try {
+    recordCancel(ctx.paths, run, reason);
+  } catch (e) {
+    err(
+      `warning: the cancel is not in the history: ${describeWriteError(ctx.paths.root, e as NodeJS.ErrnoException)}\n`,
+    );
+  }
 }

@@ -11,7 +11,7 @@ import { campaignOptions, jsonOption, parse, stateDirOption } from '../options.j
 export const usage = `Usage: campaign history [FILE] [--json] [--state-dir DIR]
 
 The campaign's audit history: every run, rerun of failures (--retry-failed), forced rerun
-(--force) and pick-up (watch), oldest first, with when it started, who started it and on
+(--force), pick-up (watch) and cancel (of a running head, or of a run without one), oldest first, with when it started, who started it and on
 which host, its selection, its reason (--reason), how it ended, and its command line.
 
 Examples:
