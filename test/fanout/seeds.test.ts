@@ -16,7 +16,9 @@ function seeds(): Map<string, number> {
   const r = rig.run(['plan', 'rg/campaign.toml', '--all']);
   expect(r.code).toBe(0);
   const out = new Map<string, number>();
-  for (const m of r.stdout.matchAll(/(\S+\.(?:gen|generate)\[\S+\])\s+node bin\/generate\.mjs .*?--seed (\d+)/g))
+  for (const m of r.stdout.matchAll(
+    /(\S+\.(?:gen|generate)\[\S+\])\s+node bin\/generate\.mjs .*?--seed (\d+)/g,
+  ))
     out.set(m[1]!, Number(m[2]));
   return out;
 }
