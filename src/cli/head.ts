@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { type Capacity, Engine } from '../exec/engine.js';
 import type { EngineEvent, EventSink } from '../exec/events.js';
+import { MarkerSink } from '../exec/markers.js';
 import type { RequestCap } from '../exec/retry.js';
 import type { RunPlan } from '../exec/select.js';
 import type { CampaignScheduler } from '../model/campaign.js';
@@ -128,7 +129,7 @@ export async function runHead(o: HeadOptions): Promise<number> {
       },
     });
 
-    const sinks: EventSink[] = [journal, log];
+    const sinks: EventSink[] = [journal, log, markerSink(ctx)];
     const stdout = batched(out);
     let interrupted = false;
     const onSignal = () => {
@@ -197,4 +198,25 @@ export async function runHead(o: HeadOptions): Promise<number> {
   } finally {
     lock.release();
   }
+}
+
+/** Writes the `markers` of tasks that succeed; the store gives earlier runs' successes. */
+function markerSink(ctx: CampaignContext): MarkerSink {
+  const { loaded, tasks, store } = ctx;
+  return new MarkerSink(
+    tasks,
+    loaded.campaign.seed,
+    (id) => {
+      const r = store.tasks.get(id);
+      if (!r || r.okHash === undefined) return undefined;
+      return {
+        t: r.t,
+        hash: r.okHash,
+        ...(r.okRun !== undefined ? { run: r.okRun } : {}),
+        ...(r.okAttempt !== undefined ? { attempt: r.okAttempt } : {}),
+        ...(r.wallMs !== undefined ? { wallMs: r.wallMs } : {}),
+      };
+    },
+    (message) => err(`campaign: ${message}\n`),
+  );
 }

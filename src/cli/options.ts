@@ -52,10 +52,48 @@ export const selectionOptions = {
   force: { type: 'boolean' },
 } as const satisfies Options;
 
+/** An argument that reads as another override after `--set a=1`: `b=2`, `'"x.y".command=z'`. */
+const OVERRIDE_WORD = /^(?:[A-Za-z0-9_-]+|"[^"]*")(?:\.(?:[A-Za-z0-9_-]+|"[^"]*"))*=/s;
+
+/**
+ * `--set a=1 b=2` is `--set a=1 --set b=2`: the words right after a `--set` value that read as
+ * `path=value` are overrides too, until an option or a word of another form (the campaign file).
+ */
+export function spreadSets(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let inSet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--set' || a === '-s') {
+      out.push(a);
+      if (i + 1 < argv.length) out.push(argv[++i]!);
+      inSet = true;
+      continue;
+    }
+    if (a.startsWith('--set=')) {
+      out.push(a);
+      inSet = true;
+      continue;
+    }
+    if (inSet && OVERRIDE_WORD.test(a)) {
+      out.push('--set', a);
+      continue;
+    }
+    inSet = false;
+    out.push(a);
+  }
+  return out;
+}
+
 /** parseArgs with usage errors instead of exceptions. */
 export function parse<O extends Options>(argv: string[], options: O, usage: string) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const args = 'set' in options ? spreadSets(argv) : argv;
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = (e as Error).message.replace(/^.*?: /, '').replace(/\. To specify.*$/s, '');
     throw new UsageError(`${msg}\n\n${usage}`);

@@ -42,6 +42,7 @@ export const DIAGNOSTIC_CODES = [
   'not-fanned-out',
   'unknown-selector-key',
   'empty-selection',
+  'bad-relative-selector',
   'too-many-edges',
   // Fan-out
   'empty-fanout',

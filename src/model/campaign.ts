@@ -99,6 +99,8 @@ export interface NodeSpec {
   readonly written: WrittenAt;
   readonly outputs: readonly string[];
   readonly check?: string | readonly string[];
+  /** Files the campaign writes once a task succeeded (src/exec/markers.ts); paths as written. */
+  readonly markers?: MarkerPaths;
   readonly retries: RetryPolicy;
   readonly timeout?: number;
   readonly runAfter: 'success' | 'any';
@@ -112,6 +114,12 @@ export interface NodeSpec {
   readonly headroomAt?: DocPath;
   /** Where the inherited `scheduler.partition` (or `queue`) was written. */
   readonly partitionAt?: DocPath;
+}
+
+/** `markers = { ready = "...", done = "..." }`. */
+export interface MarkerPaths {
+  readonly ready?: string;
+  readonly done?: string;
 }
 
 /** Document paths of inherited settings: the table that set them, not the node. */
@@ -285,6 +293,8 @@ export function buildCampaign(
       if (isTable(child.params)) node.params = child.params;
       if (own.workdir !== undefined) node.workdir = own.workdir;
       if (typeof child.check === 'string' || isStringArray(child.check)) node.check = child.check;
+      const markers = markersOf(child.markers);
+      if (markers) node.markers = markers;
       if (own.timeout !== undefined) node.timeout = own.timeout;
       if (own.headroom !== undefined) {
         node.headroom = own.headroom;
@@ -652,4 +662,12 @@ function stringList(v: unknown): string[] {
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+function markersOf(v: unknown): MarkerPaths | undefined {
+  if (!isTable(v)) return undefined;
+  const out: { ready?: string; done?: string } = {};
+  if (typeof v.ready === 'string') out.ready = v.ready;
+  if (typeof v.done === 'string') out.done = v.done;
+  return out.ready !== undefined || out.done !== undefined ? out : undefined;
 }

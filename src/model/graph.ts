@@ -19,14 +19,19 @@ export interface CampaignGraph {
 /** Builds the DAG and reports every cycle, each edge with the `depends_on` entry that made it. */
 export function buildGraph(
   campaign: Campaign,
-  edges: readonly NodeEdge[],
+  written: readonly NodeEdge[],
 ): { graph: CampaignGraph; diagnostics: Diagnostic[] } {
   const tasks = [...campaign.nodes.values()].filter((n) => n.kind === 'task');
   const indexOf = new Map<string, number>();
   for (let i = 0; i < tasks.length; i++) indexOf.set(tasks[i]!.id, i);
-  const from = new Int32Array(edges.length);
-  const to = new Int32Array(edges.length);
-  edges.forEach((e, i) => {
+  // Edges between instances (`gen[step={step-1}]`) order tasks, not nodes: they come last,
+  // outside the node DAG, so edge e of the DAG is still edges[e].
+  const nodeEdges = written.filter((e) => !e.relative);
+  const edges =
+    nodeEdges.length < written.length ? [...nodeEdges, ...written.filter((e) => e.relative)] : written;
+  const from = new Int32Array(nodeEdges.length);
+  const to = new Int32Array(nodeEdges.length);
+  nodeEdges.forEach((e, i) => {
     from[i] = indexOf.get(e.from)!;
     to[i] = indexOf.get(e.to)!;
   });

@@ -1,6 +1,7 @@
 import { type Diagnostic, diag } from '../config/diagnostic.js';
 import { nearest } from '../config/suggest.js';
 import { type Campaign, type DepRef, type NodeSpec, refPath } from './campaign.js';
+import { isRelativeSelector } from './expand/selector.js';
 
 /** A resolved dependency between two runnable nodes: `to` waits for `from`. */
 export interface NodeEdge {
@@ -10,6 +11,12 @@ export interface NodeEdge {
   readonly ref: DepRef;
   /** Instance selector written after the target, `[*]` or `[step=3]`, if any. */
   readonly selector?: string;
+  /**
+   * The selector takes values from the dependent instance (`gen[step={step-1}]`): the edge
+   * orders instances, not nodes, so it is left out of the node DAG and its cycles are looked
+   * for between tasks.
+   */
+  readonly relative?: boolean;
 }
 
 /** `path[selector]` → its parts. */
@@ -51,7 +58,8 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
         diagnostics.push(unknownTarget(campaign, node, ref, path));
         continue;
       }
-      if (target === node.id || node.id.startsWith(`${target}.`)) {
+      const relative = selector !== undefined && isRelativeSelector(selector);
+      if (!relative && (target === node.id || node.id.startsWith(`${target}.`))) {
         diagnostics.push(
           diag(
             'self-dependency',
@@ -99,7 +107,13 @@ export function resolveDependencies(campaign: Campaign): { edges: NodeEdge[]; di
             selected ??= new Set();
             if (selected.has(key)) continue;
             selected.add(key);
-            edges.push({ from, to: node.id, ref, selector });
+            edges.push({
+              from,
+              to: node.id,
+              ref,
+              selector,
+              ...(isRelativeSelector(selector) ? { relative: true } : {}),
+            });
             continue;
           }
           const f = taskNumber.get(from)!;

@@ -20,6 +20,8 @@ export interface TaskSpec {
   /** Output paths or globs, relative to the workdir. */
   readonly outputs: readonly string[];
   readonly check?: string | readonly string[];
+  /** The marker files the campaign writes when the task succeeded, relative to the workdir. */
+  readonly markers?: TaskMarkers;
   readonly resources: Resources;
   /** Wall-clock limit of one attempt in seconds: `timeout`, else the declared runtime x margin. */
   readonly limit?: number;
@@ -39,6 +41,12 @@ export interface TaskSpec {
   readonly instance?: string;
   /** What the node's workflow type estimates the task needs (for the resource planner). */
   readonly estimate?: ResourceEstimate;
+}
+
+/** A task's READY files (one per item) and DONE records, rendered. */
+export interface TaskMarkers {
+  readonly ready: readonly string[];
+  readonly done: readonly string[];
 }
 
 /** One item of a fanned-out task, as written to its manifest ($CAMPAIGN_ITEMS). */
@@ -122,6 +130,14 @@ export function taskOf(
     workdir,
     outputs: node.outputs,
     ...(node.check !== undefined ? { check: node.check } : {}),
+    ...(node.markers
+      ? {
+          markers: {
+            ready: node.markers.ready !== undefined ? [node.markers.ready] : [],
+            done: node.markers.done !== undefined ? [node.markers.done] : [],
+          },
+        }
+      : {}),
     resources: r,
     ...(limit !== undefined ? { limit } : {}),
     // Computed when first asked for: validate and plan never need it.

@@ -1,15 +1,23 @@
 #!/usr/bin/env node
-// Aggregation of one step: every batch must be READY; their samples become one histogram
-// (hist.json, with histval and binedges) and DONE.json records what went in.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Aggregation of one step: the samples of every batch (`--batches 0..31`) become one histogram,
+// hist.json with `histval` and `binedges`, written through a temporary file. The campaign runs
+// it only once every batch of the step succeeded; a batch without samples is still an error
+// here, named. DONE.json is the campaign's to write (`markers.done`).
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
-const batches = Array.from({ length: Number(args.batches) }, (_, b) => `${args.dir}/batch_${String(b).padStart(2, '0')}`);
-const missing = batches.filter((b) => !existsSync(`${b}/READY`));
+const m = /^(\d+)\.\.(\d+)$/.exec(args.batches ?? '');
+if (!m) {
+  console.error(`--batches takes a range such as 0..31, not ${args.batches}`);
+  process.exit(2);
+}
+const ids = Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, k) => Number(m[1]) + k);
+const batches = ids.map((b) => `${args.dir}/batch_${String(b).padStart(2, '0')}`);
+const missing = batches.filter((b) => !existsSync(`${b}/samples.json`));
 if (missing.length > 0) {
-  console.error(`not ready: ${missing.join(', ')}`);
+  console.error(`batches without samples: ${missing.join(', ')}`);
   process.exit(1);
 }
 const all = batches.flatMap((b) => JSON.parse(readFileSync(`${b}/samples.json`, 'utf8')));
@@ -20,6 +28,6 @@ const binedges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i)
 const histval = new Array(bins).fill(0);
 for (const x of all) histval[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins))]++;
 const mean = all.reduce((a, b) => a + b, 0) / all.length;
-writeFileSync(`${args.dir}/hist.json`, JSON.stringify({ histval, binedges, mean }));
-writeFileSync(`${args.dir}/DONE.json`, `${JSON.stringify({ step: Number(args.step), batches: batches.length, samples: all.length })}\n`);
-console.log(`step ${args.step}: ${all.length} samples, mean ${mean.toFixed(4)}`);
+writeFileSync(`${args.dir}/hist.json.tmp`, JSON.stringify({ histval, binedges, mean, batches: ids.length }));
+renameSync(`${args.dir}/hist.json.tmp`, `${args.dir}/hist.json`);
+console.log(`step ${args.step}: ${all.length} samples from ${ids.length} batches, mean ${mean.toFixed(4)}`);

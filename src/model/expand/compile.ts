@@ -14,6 +14,8 @@ export interface CompiledNode {
   readonly env: readonly (readonly [string, Template])[];
   readonly outputs: readonly Template[];
   readonly check?: CommandTemplate;
+  /** `markers.ready` and `markers.done`, as path templates. */
+  readonly markers?: { readonly ready?: Template; readonly done?: Template };
   readonly workdir?: Template;
   /** The check uses item values: a task of many items runs it once per item. */
   readonly checkPerItem: boolean;
@@ -122,6 +124,14 @@ export function compileNode(
   const outputs = node.outputs.map((o, k) => compile(o, at('outputs', k), '`outputs`', false, 'path'));
   const check =
     node.check !== undefined ? compileCommand(node.check, at('check'), '`check`', false) : undefined;
+  const marker = (k: 'ready' | 'done') => {
+    const text = node.markers?.[k];
+    return text === undefined
+      ? undefined
+      : compile(text, at('markers', k), `\`markers.${k}\``, false, 'path');
+  };
+  const ready = marker('ready');
+  const done = marker('done');
   const workdir =
     node.workdir !== undefined
       ? compile(node.workdir, node.written.workdir ?? at('workdir'), '`workdir`', true, 'path')
@@ -138,6 +148,7 @@ export function compileNode(
     env,
     outputs: outputs as Template[],
     ...(check ? { check } : {}),
+    ...(ready || done ? { markers: { ...(ready ? { ready } : {}), ...(done ? { done } : {}) } } : {}),
     ...(workdir && workdir.refs.length > 0 ? { workdir } : {}),
     checkPerItem: usesItems(checkRefs),
   };

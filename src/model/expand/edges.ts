@@ -4,6 +4,7 @@ import { refPath } from '../campaign.js';
 import type { NodeEdge } from '../resolve.js';
 import { stableJson } from '../tasks.js';
 import type { Instances } from './instances.js';
+import { relativePredecessors } from './relative.js';
 import { conditionValue, type InstanceSelector, parseSelector } from './selector.js';
 
 /** What the edge builder needs of a node: its tasks, and its fan-out if any. */
@@ -128,8 +129,8 @@ function tooMany(e: NodeEdge, target: string, count: number): Diagnostic {
   );
 }
 
-type Emit = (task: number) => void;
-type Preds = (items: readonly number[], emit: Emit) => void;
+export type Emit = (task: number) => void;
+export type Preds = (items: readonly number[], emit: Emit) => void;
 
 function estimate(e: NodeEdge, pair: Pairing, nodeOf: ReadonlyMap<string, EdgeNode>): number {
   const a = nodeOf.get(e.from)!;
@@ -147,9 +148,11 @@ function predecessorsFor(
     for (let k = 0; k < a.count; k++) emit(a.first + k);
   };
   if (e.selector !== undefined) {
-    const chosen = selectTasks(e, a, diagnostics);
-    if (!chosen) return { pair: { kind: 'selector', text: e.selector } };
-    return { fn: (_, emit) => chosen.forEach(emit), pair: { kind: 'selector', text: e.selector.trim() } };
+    const chosen = selectTasks(e, a, b, diagnostics);
+    const pair: Pairing = { kind: 'selector', text: e.selector.trim() };
+    if (!chosen) return { pair };
+    if (typeof chosen === 'function') return { fn: chosen, pair };
+    return { fn: (_, emit) => chosen.forEach(emit), pair };
   }
   if (!a.instances) return { fn: (_, emit) => emit(a.first), pair: { kind: 'single' } };
   if (!b.instances) return { fn: (_, emit) => allOf(emit), pair: { kind: 'all' } };
@@ -243,8 +246,16 @@ function compositeKey(s: Instances, i: number, keys: readonly string[]): string 
   return out;
 }
 
-/** The tasks of `a` that hold an instance the selector picks; undefined after a diagnostic. */
-function selectTasks(e: NodeEdge, a: EdgeNode, diagnostics: Diagnostic[]): number[] | undefined {
+/**
+ * The tasks of `a` that hold an instance the selector picks (or, for a selector with values of
+ * the dependent instance, how to find them per instance); undefined after a diagnostic.
+ */
+function selectTasks(
+  e: NodeEdge,
+  a: EdgeNode,
+  b: EdgeNode,
+  diagnostics: Diagnostic[],
+): number[] | Preds | undefined {
   const where = { path: refPath(e.ref), part: 'value' as const };
   const parsed = parseSelector(e.selector!);
   if (!parsed.ok) {
@@ -281,6 +292,8 @@ function selectTasks(e: NodeEdge, a: EdgeNode, diagnostics: Diagnostic[]): numbe
       );
       return undefined;
     }
+    if (sel.conditions.some((c) => c.relative))
+      return relativePredecessors(e, a, b, sel.conditions, diagnostics);
   }
   const out: number[] = [];
   const seen = new Set<number>();

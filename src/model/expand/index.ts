@@ -10,6 +10,7 @@ import { built, type NodeWorkflow, workflowCommands } from './commands.js';
 import { compileNode } from './compile.js';
 import { buildTaskEdges, type EdgeNode, type Pairing } from './edges.js';
 import { type InstanceSet, type Instances, ProductSet } from './instances.js';
+import { taskCycles } from './relative.js';
 import { runAware } from './run-ref.js';
 import { expandScope, type ScopeResult } from './scope.js';
 import { checkSettings } from './settings.js';
@@ -193,7 +194,11 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
   pairing.push(...edges.pairing);
   if (hasErrors(diagnostics)) return { pairing, report: emptyReport(nodes), diagnostics };
   const dag = Dag.build(total, edges.from, edges.to);
-  const { order } = dag.topoOrder();
+  const { order, cyclic } = dag.topoOrder();
+  if (cyclic.length > 0) {
+    diagnostics.push(...taskCycles(dag, cyclic, (v) => tasks[v]!.id, edges, graph.edges));
+    return { pairing, report: emptyReport(nodes), diagnostics };
+  }
   lap('task dag');
   return {
     tasks: makeGraph(tasks, dag, order, nodes, edges.of),

@@ -16,6 +16,36 @@ export interface Condition {
   readonly path: readonly string[];
   readonly pattern: string;
   readonly test: (value: unknown) => boolean;
+  /** `step={step-1}`: the value comes from the dependent instance's own values, maybe offset. */
+  readonly relative?: RelativeValue;
+}
+
+/** `{step}`, `{step-1}`, `{step+2}`: a value of the dependent instance, as text or plus an offset. */
+export interface RelativeValue {
+  /** The dependent's key as written (`step`, `params.k`); path[0] names an item key. */
+  readonly key: string;
+  readonly path: readonly string[];
+  readonly offset: number;
+}
+
+const RELATIVE = /^\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\s*(?:([+-])\s*([0-9]{1,9})\s*)?\}$/;
+
+/** `{step-1}` → the relative value it names; undefined when the text is a plain pattern. */
+export function parseRelative(pattern: string): RelativeValue | undefined {
+  const m = RELATIVE.exec(pattern);
+  if (!m) return undefined;
+  const n = m[3] === undefined ? 0 : Number(m[3]);
+  return { key: m[1]!, path: m[1]!.split('.'), offset: m[2] === '-' ? -n : n };
+}
+
+/**
+ * Whether a selector's text takes values from the dependent instance (`[step={step-1}]`); one
+ * that tries to and is malformed counts too, so that its own diagnostic is the one reported.
+ */
+export function isRelativeSelector(text: string): boolean {
+  const parsed = parseSelector(text);
+  if (!parsed.ok) return text.includes('{');
+  return parsed.selector.kind === 'values' && parsed.selector.conditions.some((c) => c.relative);
 }
 
 /** A condition's value in a record of item values (`properties.Region` looks inside). */
@@ -41,6 +71,16 @@ export function parseSelector(text: string): SelectorResult {
     if (eq < 0 || key === '')
       return { ok: false, message: `\`${part.trim()}\` is not of the form key=value` };
     const pattern = part.slice(eq + 1).trim();
+    if (pattern.includes('{') || pattern.includes('}')) {
+      const relative = parseRelative(pattern);
+      if (!relative)
+        return {
+          ok: false,
+          message: `\`${pattern}\` is not a value of the dependent instance; write \`{key}\`, \`{key-1}\` or \`{key+1}\``,
+        };
+      conditions.push({ key, path: key.split('.'), pattern, test: () => false, relative });
+      continue;
+    }
     const test = globTest(pattern);
     conditions.push({
       key,

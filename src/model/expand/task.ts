@@ -7,6 +7,7 @@ import {
   type ItemRecord,
   type ResourceEstimate,
   RUNTIME_MARGIN,
+  type TaskMarkers,
   type TaskSpec,
 } from '../tasks.js';
 import type { Spread } from './chunk.js';
@@ -112,6 +113,17 @@ export class NodePlan {
     return this.compiled.outputs.map((t) => renderText(t, ctx));
   }
 
+  /** The marker files of the instances given, or undefined when the node writes none. */
+  markersOf(ctxs: readonly RenderContext[]): TaskMarkers | undefined {
+    const m = this.compiled.markers;
+    if (!m) return undefined;
+    const { ready, done } = m;
+    return {
+      ready: ready ? ctxs.map((c) => renderText(ready, c)) : [],
+      done: done ? [...new Set(ctxs.map((c) => renderText(done, c)))] : [],
+    };
+  }
+
   /**
    * A task's fingerprint: the node's (which includes the campaign seed, so seeds need not be
    * hashed), the command, the templated env values, the workdir, and each item's id and values.
@@ -191,6 +203,9 @@ export class InstanceTask implements TaskSpec, RunNamedOutputs {
   get items(): ItemRecord[] {
     return [this.plan.item(this.index)];
   }
+  get markers(): TaskMarkers | undefined {
+    return this.plan.markersOf([this.ctx]);
+  }
   get hash(): string {
     return this.plan.hash(this.command, this.ctx, [this.index]);
   }
@@ -261,6 +276,9 @@ export class ChunkTask implements TaskSpec, RunNamedOutputs {
   }
   get items(): ItemRecord[] {
     return this.instances().map((i) => this.plan.item(i));
+  }
+  get markers(): TaskMarkers | undefined {
+    return this.plan.markersOf(this.instances().map((i) => this.plan.instanceContext(i)));
   }
   get hash(): string {
     return this.plan.hash(this.command, this.ctx, this.instances());
