@@ -49,7 +49,7 @@ export class Rig {
       env: cleanEnv(opts.env),
       input: opts.input ?? '',
       encoding: 'utf8',
-      timeout: opts.timeout ?? 120_000,
+      timeout: opts.timeout ?? 300_000,
     });
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }

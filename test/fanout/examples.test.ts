@@ -78,7 +78,7 @@ describe('the fan-out example campaigns', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`succeeded: ${ex.tasks} succeeded`);
       expect(existsSync(rig.path(ex.name, ex.output))).toBe(true);
-    });
+    }, 600_000);
   }
 
   it('weppcloud-batch: every watershed ran its whole chain in its own folder, named by the id template', () => {
@@ -100,5 +100,5 @@ describe('the fan-out example campaigns', () => {
   it('tc-risk: a second run finds every draw complete and runs nothing of level 4', () => {
     const dry = rig.run(['run', 'tc-risk/campaign.toml', '--dry-run']);
     expect(dry.stdout).toBe('would run 0 of 10 selected tasks (10 up to date)\n');
-  });
+  }, 300_000);
 });
