@@ -85,7 +85,7 @@ export function makeMlMapArgv(
 
 /**
  * What a map of these observations needs: memory grows with the samples held (64 MiB plus 1 MiB
- * per 4,096 samples per component), runtime with samples times iterations.
+ * per 16,384 samples per component), runtime with samples times iterations.
  */
 export function mapEstimate(samples: number, p: MapmakingParams): EstimateInput {
   const comps = (p.comps ?? 'TQU').length;
@@ -93,7 +93,7 @@ export function mapEstimate(samples: number, p: MapmakingParams): EstimateInput 
     .split(',')
     .reduce((n, x) => n + Number(x), 0);
   return {
-    memory: Math.ceil(64 + (samples * comps) / 4096),
+    memory: Math.ceil(64 + (samples * comps) / 16_384),
     runtime: Math.ceil(5 + (samples * iters) / 1_000_000),
   };
 }
