@@ -17,10 +17,10 @@ export function copySo(rig: Rig): string {
  * data with `--set`, and the name the seed leaves out; the null tests' shared parameters go in
  * their group, as the SO campaign manager's own example puts them.
  */
-export function seedSets(dir: string): string[] {
+export function seedSets(dir: string, name = 'so-seed'): string[] {
   const data = join(dir, 'data');
   const sets = [
-    'name=so-seed',
+    `name=${name}`,
     `ml-mapmaking.context=file://${data}/context.yaml`,
     `ml-mapmaking.area=file://${data}/area.fits`,
     'ml-mapmaking.output_dir=out/full',
