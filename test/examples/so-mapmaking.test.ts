@@ -199,6 +199,38 @@ describe('the complete campaign (campaigns/so-mapmaking/so.toml)', () => {
     ]);
   });
 
+  it('a split that outlives its timeout once is killed, ends timeout, and its retry succeeds', () => {
+    rig.write('slow/.keep', '');
+    const sets = [
+      ...[
+        'SO_FAKE=slow',
+        'SO_FAKE_SECONDS=60',
+        'SO_FAKE_MATCH=mission_split_1',
+        `SO_FAKE_ONCE=${rig.path('slow')}`,
+      ].flatMap((e) => ['--set', `ml-null-tests.mission-tests.env.${e}`]),
+      '--set',
+      'ml-null-tests.mission-tests.timeout=3s',
+    ];
+    const r = rig.run([
+      'run',
+      'so/so.toml',
+      '--only',
+      'ml-null-tests.mission-tests',
+      '--force',
+      ...sets,
+      '--ui',
+      'plain',
+    ]);
+    expect(r.code).toBe(0);
+    const t = status('so/so.toml', ...sets).tasks.find(
+      (x) => x.id === 'ml-null-tests.mission-tests[split-1]',
+    )!;
+    expect(t.attempts.slice(-2).map((a) => [a.state, a.failure])).toEqual([
+      ['failed', 'timeout'],
+      ['succeeded', undefined],
+    ]);
+  });
+
   it('a split that fails is not retried (failures other than oom/timeout are not): its dependents are skipped', () => {
     const sets = [
       '--set',
@@ -228,6 +260,27 @@ describe('the complete campaign (campaigns/so-mapmaking/so.toml)', () => {
 
 describe('typed parameters in a table named after its type', () => {
   const write = (body: string) => rig.write('typed/campaign.toml', `[campaign]\nname = "typed"\n\n${body}`);
+
+  it("the seed's placeholder paths, with a name: the context that is not there is the one error", () => {
+    const r = rig.run([
+      'validate',
+      'so/seed.toml',
+      '--set',
+      'name=so-seed',
+      '--set',
+      'ml-null-tests.context=file:///path/to/context.yaml',
+      '--set',
+      'ml-null-tests.area=file:///path/to/area.fits',
+      '--set',
+      'ml-null-tests.output_dir=/path/to/output/null',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.includes('error:'))).toEqual([
+      'so/seed.toml:1:11: error: workflow `ml-mapmaking` (built-in) failed in resources(): cannot read the context /path/to/context.yaml: ENOENT [workflow-failed]',
+      'so/seed.toml:13:25: error: workflow `ml-null-tests.mission-tests` (built-in) failed in expand(): cannot read the context /path/to/context.yaml: ENOENT [workflow-failed]',
+      'so/seed.toml:17:25: error: workflow `ml-null-tests.wafer-tests` (built-in) failed in expand(): cannot read the context /path/to/context.yaml: ENOENT [workflow-failed]',
+    ]);
+  });
 
   it('a wrong type and an unknown parameter are errors at the key, with the hint', () => {
     write(
