@@ -317,6 +317,32 @@ describe('typed parameters in a table named after its type', () => {
     );
   });
 
+  it('in YAML the same: the unknown parameter at its key', () => {
+    rig.write(
+      'typed/campaign.yaml',
+      dedent(`
+      campaign:
+        name: typed
+        ml-mapmaking:
+          context: file://ctx.yaml
+          area: file://area.fits
+          output_dir: out
+          bandz: f090
+      `),
+    );
+    const r = rig.run(['validate', 'typed/campaign.yaml']);
+    expect(r.stderr).toBe(
+      dedent(`
+      typed/campaign.yaml:7:5: error: unknown key \`bandz\` in [campaign.ml-mapmaking] [unknown-key]
+        7 |     bandz: f090
+          |     ^^^^^
+        help: did you mean \`bands\`?
+
+      1 error
+      `),
+    );
+  });
+
   it("a group's parameters reach the null tests in it, and their errors point at the group", () => {
     write(
       dedent(`
