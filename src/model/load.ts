@@ -17,6 +17,7 @@ import type { TaskGraph } from './tasks.js';
 import { checkWorkflows, prepareWorkflows } from './workflows/bind.js';
 import { loadPlugins } from './workflows/plugins.js';
 import { WorkflowRegistry } from './workflows/registry.js';
+import { liftTableParams } from './workflows/table-type.js';
 
 export interface LoadOptions {
   /** `--set path=value` texts, in command-line order. */
@@ -91,13 +92,20 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
   diagnostics.push(...interpolate(data, options.env ?? process.env, usedVars));
   diagnostics.push(...unusedVarOverrides(overrides, fileVars, usedVars));
   lap('variables');
-  diagnostics.push(...validateSchema(data));
+  // Plugins first: a table named after a type they register takes its parameters as keys.
+  const registry = WorkflowRegistry.withBuiltins();
+  const plugins = pluginList(data);
+  if (plugins.length > 0)
+    diagnostics.push(...(await loadPlugins({ plugins, dir: dirname(read.path) }, registry)));
+  const lifted = liftTableParams(data, registry);
+  diagnostics.push(...lifted.diagnostics, ...validateSchema(data));
   lap('schema');
   const { campaign, diagnostics: treeProblems } = buildCampaign(data, read.path, dirname(read.path));
-  diagnostics.push(...treeProblems, ...checkSchedulerOptions(data, campaign));
-  const registry = WorkflowRegistry.withBuiltins();
-  if (campaign.plugins.length > 0) diagnostics.push(...(await loadPlugins(campaign, registry)));
-  const bound = checkWorkflows(campaign, registry, diagnostics);
+  // A table whose keys were one untyped-params diagnostic is not also an empty group.
+  const notUntyped = (d: Diagnostic) =>
+    d.code !== 'empty-group' || !lifted.untyped.has(JSON.stringify(d.where?.path));
+  diagnostics.push(...treeProblems.filter(notUntyped), ...checkSchedulerOptions(data, campaign));
+  const bound = checkWorkflows(campaign, registry, diagnostics, lifted.origins);
   const { edges, diagnostics: depProblems } = resolveDependencies(campaign);
   diagnostics.push(...depProblems);
   const { graph, diagnostics: graphProblems } = buildGraph(campaign, edges);
@@ -147,6 +155,13 @@ export function sortDiagnostics(ds: LocatedDiagnostic[]): LocatedDiagnostic[] {
         a.i - b.i,
     )
     .map((x) => x.d);
+}
+
+/** `[campaign] plugins` as written, when it is a list of strings (the schema reports anything else). */
+function pluginList(data: Record<string, unknown>): string[] {
+  const c = data.campaign;
+  const p = isTable(c) ? c.plugins : undefined;
+  return Array.isArray(p) && p.every((x) => typeof x === 'string') ? p : [];
 }
 
 /** The variables the campaign file itself defines, before any `--set`. */

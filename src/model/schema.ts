@@ -36,6 +36,8 @@ const CAMPAIGN_KEYS = propsOf('campaign');
 
 /** Known keys of a subcampaign table: what an unknown key is compared against. */
 export const nodeKeys: readonly string[] = NODE_KEYS;
+/** Keys of `[campaign]` itself. */
+export const campaignKeys: readonly string[] = CAMPAIGN_KEYS;
 
 /** Validates the document against the schema; every violation becomes a positioned diagnostic. */
 export function validateSchema(data: unknown): Diagnostic[] {
@@ -356,9 +358,10 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
       const def = Object.keys(PATTERN_HINTS).find(
         (k) => ctx === CAMPAIGN_CONTEXT && definitions[k] === parent,
       );
+      const described = typeof parent?.description === 'string' ? `as ${parent.description}` : undefined;
       const hint = def
         ? PATTERN_HINTS[def]!
-        : { what: 'well-formed', example: `matching ${String(e.schema)}` };
+        : { what: 'well-formed', example: described ?? `matching ${String(e.schema)}` };
       const unit = def === 'memory' || def === 'duration';
       // A number in quotes, or from --set: the unit alone is missing.
       const bare = unit && typeof e.data === 'string' && /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(e.data);

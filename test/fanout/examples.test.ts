@@ -7,13 +7,13 @@ const rig = new Rig('campaign-examples-');
 afterAll(() => rig.cleanup());
 
 /** Copies an example (its sources, not what earlier runs left) into the rig. */
-function copy(name: string): string {
+function copy(name: string, file = 'campaign.toml'): string {
   const produced = new Set(['out', 'runs', 'job_outputs', '.campaign']);
   cpSync(join(repo, 'campaigns', name), rig.path(name), {
     recursive: true,
     filter: (src) => !produced.has(basename(src)),
   });
-  return `${name}/campaign.toml`;
+  return `${name}/${file}`;
 }
 
 /** tc-risk is written for Grid Engine too: its queue and project are warnings on the local machine. */
@@ -33,6 +33,8 @@ const tcRiskWarnings = (file: string) =>
 
 const examples: {
   name: string;
+  /** The campaign file in the folder, when it is not campaign.toml. */
+  file?: string;
   ok: string;
   output: string;
   tasks: number;
@@ -56,13 +58,19 @@ const examples: {
     tasks: 55,
   },
   { name: 'weppcloud-batch', ok: '10 nodes, 1 group, 16 edges', output: 'runs/manifest.json', tasks: 34 },
-  { name: 'so-null-tests', ok: '4 nodes, 1 group, 4 edges', output: 'out/report.txt', tasks: 10 },
+  {
+    name: 'so-mapmaking',
+    file: 'so.toml',
+    ok: '4 nodes, 1 group, 4 edges',
+    output: 'out/so/null-report.tsv',
+    tasks: 10,
+  },
 ];
 
 describe('the fan-out example campaigns', () => {
   for (const ex of examples) {
     it(`${ex.name} validates, plans, expands and runs`, () => {
-      const file = copy(ex.name);
+      const file = copy(ex.name, ex.file);
       expect(rig.run(['validate', file]).stdout).toBe(`${file}: ok (${ex.ok})\n`);
       const set = ex.set ?? [];
       const plan = rig.run(['plan', file, ...set]);

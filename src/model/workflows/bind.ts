@@ -9,6 +9,8 @@ import type { ResourceEstimate } from '../tasks.js';
 import { parseDuration, parseMemory } from '../units.js';
 import { describeValue, firstLine } from './describe.js';
 import type { Registered, WorkflowRegistry } from './registry.js';
+import { inlineErrors } from './table-errors.js';
+import type { ParamOrigins } from './table-type.js';
 import type { CommandContext, WorkflowContext } from './types.js';
 
 /** A node with a workflow type whose params passed their schema. */
@@ -22,7 +24,12 @@ export interface Bound {
  * Checks every `workflow` and `params`: the type must exist, the params must pass its schema
  * (errors at the exact key), and a node gives either `command` or `workflow`.
  */
-export function checkWorkflows(campaign: Campaign, registry: WorkflowRegistry, out: Diagnostic[]): Bound[] {
+export function checkWorkflows(
+  campaign: Campaign,
+  registry: WorkflowRegistry,
+  out: Diagnostic[],
+  origins?: ParamOrigins,
+): Bound[] {
   const bound: Bound[] = [];
   for (const node of campaign.nodes.values()) {
     const at = (...rest: (string | number)[]): DocPath => [...node.docPath, ...rest];
@@ -69,12 +76,11 @@ export function checkWorkflows(campaign: Campaign, registry: WorkflowRegistry, o
     }
     const params = (node.params ?? {}) as Record<string, unknown>;
     if (!reg.validate(params)) {
+      const inline = origins?.get(params);
+      const schema = reg.type.paramsSchema as Record<string, unknown>;
+      const errors = reg.validate.errors ?? [];
       out.push(
-        ...mapAjvErrors(
-          reg.validate.errors ?? [],
-          at('params'),
-          reg.type.paramsSchema as Record<string, unknown>,
-        ),
+        ...(inline ? inlineErrors(node, reg, errors, inline) : mapAjvErrors(errors, at('params'), schema)),
       );
       continue;
     }

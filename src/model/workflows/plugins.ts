@@ -12,7 +12,10 @@ import type { WorkflowType } from './types.js';
  * found, throws while loading, or exports something else than `{ workflows: [...] }` is a
  * diagnostic on its `plugins` entry, never a crash.
  */
-export async function loadPlugins(campaign: Campaign, registry: WorkflowRegistry): Promise<Diagnostic[]> {
+export async function loadPlugins(
+  campaign: Pick<Campaign, 'plugins' | 'dir'>,
+  registry: WorkflowRegistry,
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const [i, spec] of campaign.plugins.entries()) {
     const where = { path: ['campaign', 'plugins', i], part: 'value' as const };

@@ -1,5 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { commandType } from './builtin/command.js';
+import { mlMapmakingType } from './builtin/so/mapmaking.js';
+import { missionTestsType, waferTestsType } from './builtin/so/null-tests.js';
 import { splitType } from './builtin/split.js';
 import type { WorkflowType } from './types.js';
 
@@ -28,6 +30,9 @@ export class WorkflowRegistry {
     const r = new WorkflowRegistry();
     r.add(commandType as WorkflowType, 'built-in', 'command');
     r.add(splitType as unknown as WorkflowType, 'built-in', 'command');
+    // The SO campaign manager's workflows, so that its files run as they are.
+    for (const t of [mlMapmakingType, missionTestsType, waferTestsType])
+      r.add(t as unknown as WorkflowType, 'built-in');
     return r;
   }
 
