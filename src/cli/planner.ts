@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Diagnostic, LocatedDiagnostic } from '../config/diagnostic.js';
 import type { RequestCap } from '../exec/retry.js';
 import { type ClusterIn, readCluster } from '../model/cluster-file.js';
@@ -7,11 +8,12 @@ import type { TaskGraph, TaskSpec } from '../model/tasks.js';
 import { formatDuration, formatMemory } from '../model/units.js';
 import type { RightSized } from '../plan/history.js';
 import { scheduleTasks } from '../plan/input.js';
+import { type MeasuredInputs, measureInputs } from '../plan/inputs.js';
 import type { PartitionChoice } from '../plan/partition.js';
 import { partitionDiagnostics } from '../plan/partition-check.js';
 import { partitionsOf } from '../plan/plan.js';
 import { plannedGraph } from '../plan/requests.js';
-import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+import { declaredSizing, type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
 import { schedulers } from '../schedulers/index.js';
 import { deadlineDiagnostic, hasBudget, type SchedulePlan, schedulePlan } from '../ui/plan-schedule.js';
 import type { CampaignContext } from './context.js';
@@ -30,6 +32,24 @@ export interface CampaignPlan {
   readonly schedule?: SchedulePlan;
   /** Errors (exit 2): the cluster, partitions, the deadline; located, in file order. */
   readonly problems: readonly LocatedDiagnostic[];
+  /** What the planner assumed: input files that do not exist, counted as 0 bytes. */
+  readonly notes: readonly string[];
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function inputNotes(inputs: MeasuredInputs): string[] {
+  return [...inputs.missing].map(
+    ([node, m]) =>
+      `${node}: ${m.count} input${m.count === 1 ? '' : 's'} not found, counted as 0 bytes: ${m.first}${m.count > 1 ? ', ...' : ''}`,
+  );
 }
 
 export interface PlanCampaignOptions {
@@ -49,9 +69,8 @@ export interface PlanCampaignOptions {
 export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOptions): CampaignPlan {
   const { campaign } = loaded;
   const tasks: TaskGraph = loaded.tasks;
-  const sized = sizeTasks(tasks, {
-    settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
-  });
+  const inputs = measureInputs(tasks, fileSize);
+  const sized = sizeTasks(tasks, { settings: declaredSizing, inputBytes: (_t, v) => inputs.bytes(v) });
   if (o.override) applyOverride(tasks, sized, o.override);
   const read = readCluster(campaign, file);
   const problems: Diagnostic[] = read.ok ? [] : [...read.diagnostics];
@@ -77,6 +96,7 @@ export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOption
     ...(partitions ? { partitions } : {}),
     ...(schedule ? { schedule } : {}),
     problems: problems.length > 0 ? sortDiagnostics(read.locator.locateAll(problems)) : [],
+    notes: inputNotes(inputs),
   };
 }
 
@@ -119,6 +139,7 @@ export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph
     noCluster: schedulers[type].placesIn === undefined,
     ...(override ? { override } : {}),
   });
+  for (const note of planned.notes) err(`note: ${note}\n`);
   if (planned.problems.length > 0) {
     printDiagnostics(planned.problems, { file });
     throw new UsageError('', Exit.usage);

@@ -2,8 +2,8 @@ import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
 import { type Cluster, parseCluster } from '../plan/cluster.js';
 import { parseDeadline } from '../plan/deadline.js';
-import type { Headroom } from '../plan/size.js';
-import { parseHeadroom } from '../plan/size-values.js';
+import type { Headroom, Scaling } from '../plan/size.js';
+import { parseHeadroom, parseScaling } from '../plan/size-values.js';
 import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
 import { nodeKeys } from './schema.js';
 
@@ -18,6 +18,12 @@ export interface Resources {
   readonly runtime?: number;
   /** Where each field was set (for diagnostics about inherited values). */
   readonly origins: Readonly<Record<string, DocPath>>;
+}
+
+/** The declared scalings of a node: MiB and seconds, in place of a plain `memory` or `runtime`. */
+export interface NodeScaling {
+  readonly memory?: Scaling;
+  readonly runtime?: Scaling;
 }
 
 /** Why an attempt ended; retry policies and the resource planner act on it. */
@@ -93,6 +99,8 @@ export interface NodeSpec {
   /** Where the inherited `workdir` and `env` values were written, for diagnostics. */
   readonly written: WrittenAt;
   readonly outputs: readonly string[];
+  /** `inputs`: the files a task reads, templated like outputs (for `per_input_gib`). */
+  readonly inputs?: readonly string[];
   readonly check?: string | readonly string[];
   readonly retries: RetryPolicy;
   readonly timeout?: number;
@@ -105,6 +113,8 @@ export interface NodeSpec {
   readonly headroom?: Headroom;
   /** Where the inherited `headroom` was written. */
   readonly headroomAt?: DocPath;
+  /** A declared scaling of memory or runtime (`{ base, per_item, per_input_gib }`), inherited. */
+  readonly scaling?: NodeScaling;
   /** Where the inherited `scheduler.partition` (or `queue`) was written. */
   readonly partitionAt?: DocPath;
 }
@@ -203,6 +213,7 @@ interface Inherited {
   scheduler: SchedulerOptions;
   headroom?: Headroom;
   headroomAt?: DocPath;
+  scaling?: NodeScaling;
   partitionAt?: DocPath;
 }
 
@@ -269,6 +280,7 @@ export function buildCampaign(
         written: own.written,
         setup: own.setup,
         outputs: stringList(child.outputs),
+        ...(child.inputs !== undefined ? { inputs: stringList(child.inputs) } : {}),
         retries: own.retries,
         runAfter: own.runAfter,
         scheduler: own.scheduler,
@@ -286,6 +298,7 @@ export function buildCampaign(
         node.headroom = own.headroom;
         if (own.headroomAt) node.headroomAt = own.headroomAt;
       }
+      if (own.scaling) node.scaling = own.scaling;
       if (own.partitionAt) node.partitionAt = own.partitionAt;
       if (typeof child.max_parallel === 'number') node.maxParallel = child.max_parallel;
       const fanout = fanoutOf(child, childPath);
@@ -497,11 +510,13 @@ function inherit(
       delete resources.ranks;
       delete resources.threads;
     }
+    const scaling: { memory?: Scaling; runtime?: Scaling } = { ...from.scaling };
     if (typeof r.memory === 'string') {
       const m = memoryIn(r.memory, at('memory'), diagnostics);
       if (m !== undefined) {
         resources.memory = m;
         origins.memory = at('memory');
+        delete scaling.memory;
       }
     }
     if (typeof r.runtime === 'string') {
@@ -509,8 +524,23 @@ function inherit(
       if (s !== undefined) {
         resources.runtime = s;
         origins.runtime = at('runtime');
+        delete scaling.runtime;
       }
     }
+    // A scaling replaces the plain value it stands for: the planner sizes each task from it.
+    for (const k of ['memory', 'runtime'] as const) {
+      if (!isTable(r[k])) continue;
+      const parsed = parseScaling(r[k], k, at(k));
+      if (!parsed.ok) {
+        diagnostics.push(...parsed.errors);
+        continue;
+      }
+      scaling[k] = parsed.value;
+      delete resources[k];
+      origins[k] = at(k);
+    }
+    if (scaling.memory || scaling.runtime) out.scaling = scaling;
+    else delete out.scaling;
     out.resources = resources;
     out.origins = origins;
     out.resourcesSpec = { ...(resources as unknown as Resources), origins };
