@@ -67,7 +67,7 @@ export async function plan(argv: string[]): Promise<number> {
   const planned = planCampaign(loaded, file, { now: Date.now() });
   if (values['right-size']) {
     const store = new StateStore(resolveState(file, values['state-dir'], campaign.stateDir));
-    const rows = rightSizeFromHistory(store, tasks, planned.sized);
+    const rows = rightSizeFromHistory(store, tasks, planned.sized, planned.inputBytes);
     out(
       json
         ? `${JSON.stringify(rightSizeJson(rows), null, 2)}\n`
