@@ -143,7 +143,17 @@ resources = { memory = { base = "100M", per_input_gib = "1G" }, runtime = { base
     rig.write(
       `.campaign/g/runs/${run}/journal.jsonl`,
       `${[
-        JSON.stringify({ k: 'run', t: 1, run, pid: 1, host: 'vm', file: '', campaign: 'g', scheduler: 'local', tasks: 4 }),
+        JSON.stringify({
+          k: 'run',
+          t: 1,
+          run,
+          pid: 1,
+          host: 'vm',
+          file: '',
+          campaign: 'g',
+          scheduler: 'local',
+          tasks: 4,
+        }),
         // (peak - 100M) / GiB: 500M, 450M, 600M; (wall - 60 s) / GiB: 240 s, 240 s, 300 s.
         ok('sim[1]', 600, 300),
         ok('sim[2]', 1000, 540),
