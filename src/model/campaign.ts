@@ -2,6 +2,7 @@ import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
 import { type Cluster, parseCluster } from '../plan/cluster.js';
 import { parseDeadline } from '../plan/deadline.js';
+import { parseEscalation } from '../plan/escalate.js';
 import type { Headroom, Scaling } from '../plan/size.js';
 import { parseHeadroom, parseScaling } from '../plan/size-values.js';
 import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
@@ -595,17 +596,27 @@ function retryPolicy(v: unknown, from: RetryPolicy, path: DocPath, diagnostics: 
     count: typeof v.count === 'number' ? v.count : from.count,
     backoff: backoff ?? from.backoff,
     on: isStringArray(v.on) ? (v.on as FailureKind[]) : from.on,
-    ...escalationOf(v.escalate, from.escalate),
+    ...escalationOf(v.escalate, from.escalate, [...path, 'escalate'], diagnostics),
   };
 }
 
-/** `escalate` of a retry policy: a table of factors (the rest 2.0), true (2.0 each) or false (none). */
-function escalationOf(v: unknown, from: RetryPolicy['escalate']): Pick<RetryPolicy, 'escalate'> {
+/**
+ * `escalate` of a retry policy: a table of factors (the rest 2.0), true (2.0 each) or false
+ * (none); a bad table is `bad-escalate` (or `unknown-key`) at its key, and the inherited one stays.
+ */
+function escalationOf(
+  v: unknown,
+  from: RetryPolicy['escalate'],
+  at: DocPath,
+  diagnostics: Diagnostic[],
+): Pick<RetryPolicy, 'escalate'> {
   if (v === false) return { escalate: { memory: 1, runtime: 1 } };
   if (v === true) return { escalate: { memory: 2, runtime: 2 } };
   if (!isTable(v)) return from ? { escalate: from } : {};
-  const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 1 ? x : 2);
-  return { escalate: { memory: factor(v.memory), runtime: factor(v.runtime) } };
+  const parsed = parseEscalation(v, at);
+  if (parsed.ok) return { escalate: parsed.value };
+  diagnostics.push(...parsed.errors);
+  return from ? { escalate: from } : {};
 }
 
 const isSchedulerType = (v: string): v is SchedulerType => v === 'local' || v === 'slurm' || v === 'sge';

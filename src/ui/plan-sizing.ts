@@ -38,7 +38,7 @@ export function formatSizing(campaign: Campaign, tasks: TaskGraph, sized: SizedT
   }
   if (rows.length === 0) return '';
   const w = Math.max(4, ...rows.map((r) => r[0].length));
-  const m = Math.max(6, ...rows.map((r) => r[1].length));
+  const m = Math.max(22, ...rows.map((r) => r[1].length));
   const out = [
     'sizing (estimate + headroom = request)',
     `  ${'node'.padEnd(w)}  ${'memory'.padEnd(m)}  runtime`,

@@ -34,8 +34,8 @@ describe('declared scalings and inputs in the campaign file', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.slice(r.stdout.indexOf('sizing'))).toBe(
       'sizing (estimate + headroom = request)\n' +
-        '  node  memory              runtime\n' +
-        '  sim   2098M +50% = 3147M  5m-25m +0% = 5m-25m\n' +
+        '  node  memory                  runtime\n' +
+        '  sim   2098M +50% = 3147M      5m-25m +0% = 5m-25m\n' +
         'scalings\n' +
         '  sim: memory = 2G + 50M × items, runtime = 5m + 10m × input GiB\n',
     );
