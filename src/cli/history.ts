@@ -1,6 +1,7 @@
 import type { TaskGraph } from '../model/tasks.js';
 import { type NodeHistory, type RightSized, rightSize } from '../plan/history.js';
 import { type AttemptRecord, nodeHistories } from '../plan/history-records.js';
+import { taskUnits, unitOf, unitScalings } from '../plan/per-unit.js';
 import type { SizedTasks } from '../plan/size-tasks.js';
 import { readJournal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
@@ -10,7 +11,12 @@ import type { StateStore } from '../state/store.js';
  * first, folded into each node's history, against what the node asks for now (its sized
  * request). Nodes in document order; nodes that never ran are left out.
  */
-export function rightSizeFromHistory(store: StateStore, tasks: TaskGraph, sized: SizedTasks): RightSized[] {
+export function rightSizeFromHistory(
+  store: StateStore,
+  tasks: TaskGraph,
+  sized: SizedTasks,
+  inputBytes: (task: number) => number | undefined = () => undefined,
+): RightSized[] {
   const nodeOfTask = (id: string): string | undefined => {
     const v = tasks.indexOf.get(id);
     return v === undefined ? undefined : tasks.tasks[v]!.node.id;
@@ -34,6 +40,16 @@ export function rightSizeFromHistory(store: StateStore, tasks: TaskGraph, sized:
       };
     },
     (node) => byId.get(node)?.node.headroom,
+    {
+      unitsOf: (id) => {
+        const v = tasks.indexOf.get(id);
+        if (v === undefined) return undefined;
+        const t = tasks.tasks[v]!;
+        const unit = unitOf(unitScalings(t.node.scaling));
+        return unit ? taskUnits(t, unit, inputBytes(v)) : undefined;
+      },
+      scalingOf: (node) => unitScalings(byId.get(node)?.node.scaling),
+    },
   );
   histories.sort((a, b) => (order.get(a.node) ?? 0) - (order.get(b.node) ?? 0));
   return rightSize(histories);

@@ -1,22 +1,23 @@
+import { statSync } from 'node:fs';
 import type { Diagnostic, LocatedDiagnostic } from '../config/diagnostic.js';
 import type { RequestCap } from '../exec/retry.js';
 import { type ClusterIn, readCluster } from '../model/cluster-file.js';
 import type { Loaded } from '../model/load.js';
 import { sortDiagnostics } from '../model/load.js';
 import type { TaskGraph, TaskSpec } from '../model/tasks.js';
-import { formatDuration, formatMemory } from '../model/units.js';
-import type { RightSized } from '../plan/history.js';
 import { scheduleTasks } from '../plan/input.js';
+import { type MeasuredInputs, measureInputs } from '../plan/inputs.js';
 import type { PartitionChoice } from '../plan/partition.js';
 import { partitionDiagnostics } from '../plan/partition-check.js';
 import { partitionsOf } from '../plan/plan.js';
 import { plannedGraph } from '../plan/requests.js';
-import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+import { declaredSizing, type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
 import { schedulers } from '../schedulers/index.js';
 import { deadlineDiagnostic, hasBudget, type SchedulePlan, schedulePlan } from '../ui/plan-schedule.js';
 import type { CampaignContext } from './context.js';
 import { Exit, UsageError } from './exit.js';
 import { rightSizeFromHistory } from './history.js';
+import { type HistoryOverride, historyOverrides } from './history-apply.js';
 import { err } from './io.js';
 import { printDiagnostics } from './load.js';
 
@@ -30,13 +31,33 @@ export interface CampaignPlan {
   readonly schedule?: SchedulePlan;
   /** Errors (exit 2): the cluster, partitions, the deadline; located, in file order. */
   readonly problems: readonly LocatedDiagnostic[];
+  /** What the planner assumed: input files that do not exist, counted as 0 bytes. */
+  readonly notes: readonly string[];
+  /** Bytes of each task's inputs, as measured (undefined: its node declares none). */
+  readonly inputBytes: (task: number) => number | undefined;
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function inputNotes(inputs: MeasuredInputs): string[] {
+  return [...inputs.missing].map(
+    ([node, m]) =>
+      `${node}: ${m.count} input${m.count === 1 ? '' : 's'} not found, counted as 0 bytes: ${m.first}${m.count > 1 ? ', ...' : ''}`,
+  );
 }
 
 export interface PlanCampaignOptions {
   /** The clock: the run starts now. */
   readonly now: number;
   /** Requests that replace the sized ones of a node (MiB, s): history's suggestions, applied. */
-  readonly override?: ReadonlyMap<string, { readonly memory?: number; readonly runtime?: number }>;
+  readonly override?: ReadonlyMap<string, HistoryOverride>;
   /** Leave the cluster out (a local run does not go to a partition). */
   readonly noCluster?: boolean;
 }
@@ -49,9 +70,8 @@ export interface PlanCampaignOptions {
 export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOptions): CampaignPlan {
   const { campaign } = loaded;
   const tasks: TaskGraph = loaded.tasks;
-  const sized = sizeTasks(tasks, {
-    settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
-  });
+  const inputs = measureInputs(tasks, fileSize);
+  const sized = sizeTasks(tasks, { settings: declaredSizing, inputBytes: (_t, v) => inputs.bytes(v) });
   if (o.override) applyOverride(tasks, sized, o.override);
   const read = readCluster(campaign, file);
   const problems: Diagnostic[] = read.ok ? [] : [...read.diagnostics];
@@ -77,6 +97,8 @@ export function planCampaign(loaded: Loaded, file: string, o: PlanCampaignOption
     ...(partitions ? { partitions } : {}),
     ...(schedule ? { schedule } : {}),
     problems: problems.length > 0 ? sortDiagnostics(read.locator.locateAll(problems)) : [],
+    notes: inputNotes(inputs),
+    inputBytes: inputs.bytes,
   };
 }
 
@@ -88,8 +110,13 @@ function applyOverride(
   for (const nt of tasks.nodes) {
     const o = override.get(nt.node.id);
     if (!o) continue;
-    if (o.memory !== undefined) sized.requests.memory.fill(o.memory, nt.first, nt.first + nt.count);
-    if (o.runtime !== undefined) sized.requests.runtime.fill(o.runtime, nt.first, nt.first + nt.count);
+    for (const key of ['memory', 'runtime'] as const) {
+      const x = o[key];
+      if (x === undefined) continue;
+      const list = sized.requests[key];
+      if (typeof x === 'number') list.fill(x, nt.first, nt.first + nt.count);
+      else for (let v = nt.first; v < nt.first + nt.count; v++) list[v] = x(v);
+    }
   }
 }
 
@@ -102,23 +129,18 @@ function applyOverride(
 export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph {
   const { loaded, file, store } = ctx;
   const type = loaded.campaign.scheduler.type;
-  let override: Map<string, { memory?: number; runtime?: number }> | undefined;
+  let override: Map<string, HistoryOverride> | undefined;
   if (applyHistory) {
     const base = planCampaign(loaded, file, { now: Date.now(), noCluster: true });
-    override = new Map();
-    for (const r of rightSizeFromHistory(store, loaded.tasks, base.sized)) {
-      const o: { memory?: number; runtime?: number } = {};
-      if (!r.keeps.memory && r.memory.suggested !== null) o.memory = r.memory.suggested / MIB;
-      if (!r.keeps.runtime && r.runtime.suggested !== null) o.runtime = r.runtime.suggested;
-      override.set(r.node, o);
-      err(`${historyLine(r, o)}\n`);
-    }
+    const rows = rightSizeFromHistory(store, loaded.tasks, base.sized, base.inputBytes);
+    override = historyOverrides(loaded.tasks, rows, base.inputBytes);
   }
   const planned = planCampaign(loaded, file, {
     now: Date.now(),
     noCluster: schedulers[type].placesIn === undefined,
     ...(override ? { override } : {}),
   });
+  for (const note of planned.notes) err(`note: ${note}\n`);
   if (planned.problems.length > 0) {
     printDiagnostics(planned.problems, { file });
     throw new UsageError('', Exit.usage);
@@ -128,22 +150,6 @@ export function runGraph(ctx: CampaignContext, applyHistory: boolean): TaskGraph
     ...(planned.partitions ? { partitions: planned.partitions } : {}),
     option: schedulers[type].placesIn ?? 'partition',
   });
-}
-
-const MIB = 1024 * 1024;
-
-function historyLine(r: RightSized, o: { memory?: number; runtime?: number }): string {
-  const parts: string[] = [];
-  const was = (x: number | null, f: (n: number) => string) => (x === null ? 'none' : f(x));
-  if (o.memory !== undefined)
-    parts.push(
-      `memory ${formatMemory(o.memory)} (was ${was(r.memory.requested, (b) => formatMemory(b / MIB))})`,
-    );
-  else parts.push('memory as declared (too few samples)');
-  if (o.runtime !== undefined)
-    parts.push(`runtime ${formatDuration(o.runtime)} (was ${was(r.runtime.requested, formatDuration)})`);
-  else parts.push('runtime as declared (too few samples)');
-  return `history: ${r.node} (${r.samples} sample${r.samples === 1 ? '' : 's'}): ${parts.join(', ')}`;
 }
 
 /**

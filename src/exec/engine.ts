@@ -20,7 +20,8 @@ import { Cascade, type CascadeHost } from './cascade.js';
 import { type EngineEvent, type Outcome, type RunStatus, runStatus, type TaskEventBody } from './events.js';
 import { Limits } from './limits.js';
 import { type AttemptLayout, AttemptPreparer } from './prepare.js';
-import { ReadyQueue, remainingPath } from './ready-queue.js';
+import { Priorities } from './priority.js';
+import { ReadyQueue } from './ready-queue.js';
 import type { Orphan, RecordedTasks } from './recovery.js';
 import { attemptRequest } from './request.js';
 import { defaultCap, type Failed, nextAttempt, type Request, type RequestCap } from './retry.js';
@@ -60,6 +61,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
   readonly graph: TaskGraph;
   readonly board: Board;
   readonly ready: ReadyQueue;
+  private readonly priorities: Priorities;
   readonly adapter: SchedulerAdapter;
   readonly limits: Limits;
   readonly handles = new Map<number, Handle>();
@@ -98,12 +100,8 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     this.cap = cfg.requestCap ?? defaultCap(adapter.admission, cfg.capacity.memory);
     this.cascade = new Cascade(this, this.admission);
     this.now = cfg.now ?? Date.now;
-    const rank = remainingPath(
-      graph.order,
-      (v) => graph.dag.successors(v),
-      (v) => graph.tasks[v]!.resources.runtime ?? 1,
-    );
-    this.ready = new ReadyQueue(rank);
+    this.priorities = new Priorities(graph);
+    this.ready = new ReadyQueue(this.priorities.rank);
   }
 
   /** Runs to the end; resolves with how the run ended. */
@@ -300,6 +298,7 @@ export class Engine implements AdmissionHost, CascadeHost, StartHost {
     } else {
       this.board.st[v] = out ? OUT : OK;
       this.emitTask({ reason: 'succeeded', id: t.id, attempt: handle.attempt, outcome, ...origin });
+      if (this.priorities.observe(v, outcome.wallMs)) this.ready.reorder();
       if (!out) this.releaseDependents(v);
     }
     this.settle();

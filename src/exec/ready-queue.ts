@@ -54,6 +54,11 @@ export class ReadyQueue {
   peek(): number | undefined {
     return this.heap[0];
   }
+
+  /** Restores the order after the ranks changed: a sorted array is a heap (O(n log n)). */
+  reorder(): void {
+    this.heap.sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));
+  }
 }
 
 /** Bottom level of each vertex: its runtime plus the longest runtime path after it. */

@@ -2,8 +2,9 @@ import { type Diagnostic, type DocPath, diag } from '../config/diagnostic.js';
 import { isTable } from '../config/interpolate.js';
 import { type Cluster, parseCluster } from '../plan/cluster.js';
 import { parseDeadline } from '../plan/deadline.js';
-import type { Headroom } from '../plan/size.js';
-import { parseHeadroom } from '../plan/size-values.js';
+import { parseEscalation } from '../plan/escalate.js';
+import type { Headroom, Scaling } from '../plan/size.js';
+import { parseHeadroom, parseScaling } from '../plan/size-values.js';
 import { isSchedulerType, jobOptionKeys, type SchedulerType, settingKeys } from '../schedulers/index.js';
 import { BACKOFF_RULE, durationIn, LIMIT_RULE, memoryIn, POLL_RULE, TIMEOUT_RULE } from './bounds.js';
 import { nodeKeys } from './schema.js';
@@ -19,6 +20,12 @@ export interface Resources {
   readonly runtime?: number;
   /** Where each field was set (for diagnostics about inherited values). */
   readonly origins: Readonly<Record<string, DocPath>>;
+}
+
+/** The declared scalings of a node: MiB and seconds, in place of a plain `memory` or `runtime`. */
+export interface NodeScaling {
+  readonly memory?: Scaling;
+  readonly runtime?: Scaling;
 }
 
 /** Why an attempt ended; retry policies and the resource planner act on it. */
@@ -98,6 +105,8 @@ export interface NodeSpec {
   /** Where the inherited `workdir` and `env` values were written, for diagnostics. */
   readonly written: WrittenAt;
   readonly outputs: readonly string[];
+  /** `inputs`: the files a task reads, templated like outputs (for `per_input_gib`). */
+  readonly inputs?: readonly string[];
   readonly check?: string | readonly string[];
   /** Files the campaign writes once a task succeeded (src/exec/markers.ts); paths as written. */
   readonly markers?: MarkerPaths;
@@ -112,6 +121,8 @@ export interface NodeSpec {
   readonly headroom?: Headroom;
   /** Where the inherited `headroom` was written. */
   readonly headroomAt?: DocPath;
+  /** A declared scaling of memory or runtime (`{ base, per_item, per_input_gib }`), inherited. */
+  readonly scaling?: NodeScaling;
   /** Where the inherited `scheduler.partition` (or `queue`) was written. */
   readonly partitionAt?: DocPath;
 }
@@ -215,6 +226,7 @@ interface Inherited {
   scheduler: SchedulerOptions;
   headroom?: Headroom;
   headroomAt?: DocPath;
+  scaling?: NodeScaling;
   partitionAt?: DocPath;
 }
 
@@ -281,6 +293,7 @@ export function buildCampaign(
         written: own.written,
         setup: own.setup,
         outputs: stringList(child.outputs),
+        ...(child.inputs !== undefined ? { inputs: stringList(child.inputs) } : {}),
         retries: own.retries,
         runAfter: own.runAfter,
         scheduler: own.scheduler,
@@ -300,6 +313,7 @@ export function buildCampaign(
         node.headroom = own.headroom;
         if (own.headroomAt) node.headroomAt = own.headroomAt;
       }
+      if (own.scaling) node.scaling = own.scaling;
       if (own.partitionAt) node.partitionAt = own.partitionAt;
       if (typeof child.max_parallel === 'number') node.maxParallel = child.max_parallel;
       const fanout = fanoutOf(child, childPath);
@@ -511,11 +525,13 @@ function inherit(
       delete resources.ranks;
       delete resources.threads;
     }
+    const scaling: { memory?: Scaling; runtime?: Scaling } = { ...from.scaling };
     if (typeof r.memory === 'string') {
       const m = memoryIn(r.memory, at('memory'), diagnostics);
       if (m !== undefined) {
         resources.memory = m;
         origins.memory = at('memory');
+        delete scaling.memory;
       }
     }
     if (typeof r.runtime === 'string') {
@@ -523,8 +539,23 @@ function inherit(
       if (s !== undefined) {
         resources.runtime = s;
         origins.runtime = at('runtime');
+        delete scaling.runtime;
       }
     }
+    // A scaling replaces the plain value it stands for: the planner sizes each task from it.
+    for (const k of ['memory', 'runtime'] as const) {
+      if (!isTable(r[k])) continue;
+      const parsed = parseScaling(r[k], k, at(k));
+      if (!parsed.ok) {
+        diagnostics.push(...parsed.errors);
+        continue;
+      }
+      scaling[k] = parsed.value;
+      delete resources[k];
+      origins[k] = at(k);
+    }
+    if (scaling.memory || scaling.runtime) out.scaling = scaling;
+    else delete out.scaling;
     out.resources = resources;
     out.origins = origins;
     out.resourcesSpec = { ...(resources as unknown as Resources), origins };
@@ -579,17 +610,27 @@ function retryPolicy(v: unknown, from: RetryPolicy, path: DocPath, diagnostics: 
     count: typeof v.count === 'number' ? v.count : from.count,
     backoff: backoff ?? from.backoff,
     on: isStringArray(v.on) ? (v.on as FailureKind[]) : from.on,
-    ...escalationOf(v.escalate, from.escalate),
+    ...escalationOf(v.escalate, from.escalate, [...path, 'escalate'], diagnostics),
   };
 }
 
-/** `escalate` of a retry policy: a table of factors (the rest 2.0), true (2.0 each) or false (none). */
-function escalationOf(v: unknown, from: RetryPolicy['escalate']): Pick<RetryPolicy, 'escalate'> {
+/**
+ * `escalate` of a retry policy: a table of factors (the rest 2.0), true (2.0 each) or false
+ * (none); a bad table is `bad-escalate` (or `unknown-key`) at its key, and the inherited one stays.
+ */
+function escalationOf(
+  v: unknown,
+  from: RetryPolicy['escalate'],
+  at: DocPath,
+  diagnostics: Diagnostic[],
+): Pick<RetryPolicy, 'escalate'> {
   if (v === false) return { escalate: { memory: 1, runtime: 1 } };
   if (v === true) return { escalate: { memory: 2, runtime: 2 } };
   if (!isTable(v)) return from ? { escalate: from } : {};
-  const factor = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 1 ? x : 2);
-  return { escalate: { memory: factor(v.memory), runtime: factor(v.runtime) } };
+  const parsed = parseEscalation(v, at);
+  if (parsed.ok) return { escalate: parsed.value };
+  diagnostics.push(...parsed.errors);
+  return from ? { escalate: from } : {};
 }
 
 function adapterSettings(t: Record<string, unknown>): {

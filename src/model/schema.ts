@@ -328,6 +328,16 @@ function mapError(e: ErrorObject, ctx: MapContext): Diagnostic | undefined {
       );
     }
     case 'oneOf': {
+      // `memory = 512` in resources (a size or a scaling): the unit is what is missing.
+      const sized = ((e.schema as Schema[]) ?? []).map((b) => resolveRef(b, defs));
+      const unit = sized.map((b) => unitHint(e.data, b, ctx)).find((u) => u !== undefined);
+      if (unit)
+        return diag(
+          'bad-unit',
+          unit.message(keyName(path)),
+          { path, part: 'value' },
+          { suggestion: unit.suggestion },
+        );
       if (typeof e.data === 'bigint') {
         const numeric = ((e.schema as Schema[]) ?? [])
           .map((b) => resolveRef(b, defs))

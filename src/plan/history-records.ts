@@ -22,6 +22,13 @@ export interface NodeRequest {
   readonly runtime?: number;
 }
 
+/** For nodes whose declared scaling is per unit: each task's units, each node's scaling. */
+export interface PerUnitOf {
+  /** Items, or GiB of input, of a task by id (undefined: not a per-unit node). */
+  readonly unitsOf?: (taskId: string) => number | undefined;
+  readonly scalingOf?: (nodeId: string) => NodeHistory['scaling'] | undefined;
+}
+
 /**
  * Folds the journals of a campaign's runs, oldest first, into each node's history: its
  * succeeded and failed attempts over all runs, and its tasks in the latest run that ran any of
@@ -33,7 +40,9 @@ export function nodeHistories(
   nodeOf: (taskId: string) => string | undefined,
   requestOf: (nodeId: string) => NodeRequest | undefined,
   headroomOf: (nodeId: string) => NodeHistory['headroom'] | undefined = () => undefined,
+  perUnit: PerUnitOf = {},
 ): NodeHistory[] {
+  const unitsOf = (id: string) => perUnit.unitsOf?.(id);
   const ok = new Map<string, Sample[]>();
   const failed = new Map<string, FailedSample[]>();
   const last = new Map<string, Map<string, LastRunTask>>();
@@ -50,12 +59,16 @@ export function nodeHistories(
           thisRun.set(node, tasks);
         }
         const rq = rec.rq;
+        const units = unitsOf(rec.id);
         tasks.set(rec.id, {
+          ...(units !== undefined ? { units } : {}),
           ...(rq?.m !== undefined ? { memory: rq.m } : {}),
           ...(rq?.rt !== undefined ? { runtime: rq.rt } : {}),
         });
       } else if (rec.k === 'ok') {
+        const units = unitsOf(rec.id);
         push(ok, node, {
+          ...(units !== undefined ? { units } : {}),
           ...(rec.m !== undefined ? { maxRssKiB: rec.m } : {}),
           ...(rec.w !== undefined ? { wallMs: rec.w } : {}),
         });
@@ -81,6 +94,7 @@ export function nodeHistories(
     const request = requestOf(node);
     if (!request) continue;
     const headroom = headroomOf(node);
+    const scaling = perUnit.scalingOf?.(node);
     out.push({
       node,
       succeeded: ok.get(node) ?? [],
@@ -88,6 +102,7 @@ export function nodeHistories(
       request,
       lastRun: [...(last.get(node)?.values() ?? [])],
       ...(headroom ? { headroom } : {}),
+      ...(scaling ? { scaling } : {}),
     });
   }
   return out;

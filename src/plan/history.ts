@@ -211,8 +211,7 @@ function suggestFor(
     );
     return { per: () => undefined, kept: true };
   }
-  const up = (x: number) => Math.ceil(Math.round((x / granularity) * 1e6) / 1e6) * granularity;
-  const withRoom = (x: number) => up((x * (100 + headroom)) / 100);
+  const withRoom = (x: number) => roomy(x, headroom, granularity);
   if (!scaling || !samples.some((s) => s.units > 0)) {
     const suggested = withRoom(maxOf(samples, (s) => s.value));
     return { per: () => suggested };
@@ -226,9 +225,28 @@ function suggestFor(
     `${what}: fitted per ${scaling.unit === 'item' ? 'item' : 'input GiB'} over ${samples.length} samples (max ratio above the declared base)`,
   );
   return {
-    per: (units) => withRoom(scaling.base + fitted * units),
+    per: (units) => perUnitRequest(scaling.base, fitted, units, headroom, granularity),
     perUnit: { unit: scaling.unit, base: scaling.base, suggested: fitted },
   };
+}
+
+/**
+ * The suggested request of a task of `units` units under a per-unit fit: (base + per unit ×
+ * units) plus the headroom, rounded up to the granularity (MiB or seconds throughout).
+ */
+export function perUnitRequest(
+  base: number,
+  perUnit: number,
+  units: number,
+  headroom: number,
+  granularity: number,
+): number {
+  return roomy(base + perUnit * units, headroom, granularity);
+}
+
+function roomy(x: number, headroom: number, granularity: number): number {
+  const y = (x * (100 + headroom)) / 100;
+  return Math.ceil(Math.round((y / granularity) * 1e6) / 1e6) * granularity;
 }
 
 function lastRunTasks(h: NodeHistory): readonly LastRunTask[] {

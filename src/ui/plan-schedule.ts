@@ -7,8 +7,7 @@ import type { DeadlineClock } from '../plan/deadline.js';
 import type { PartitionChoice } from '../plan/partition.js';
 import { makePlan, type Plan } from '../plan/plan.js';
 import { formatGroupTable, formatTimeline, formatUnfit } from '../plan/render.js';
-import type { Sizing } from '../plan/size.js';
-import { type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
+import { declaredSizing, type SizedTasks, sizeTasks } from '../plan/size-tasks.js';
 
 /** The schedule part of `campaign plan`: the plan, and how the nodes that declare headroom were sized. */
 export interface SchedulePlan {
@@ -33,11 +32,7 @@ export function schedulePlan(
   clock: DeadlineClock,
   given: { readonly sized?: SizedTasks; readonly cluster?: Cluster } = {},
 ): SchedulePlan {
-  const sized =
-    given.sized ??
-    sizeTasks(tasks, {
-      settings: (n) => (n.headroom ? { headroom: n.headroom } : undefined),
-    });
+  const sized = given.sized ?? sizeTasks(tasks, { settings: declaredSizing });
   const plan = makePlan({
     graph: tasks,
     budget: campaign.budget,
@@ -50,8 +45,8 @@ export function schedulePlan(
 
 const arrow = (ids: readonly string[]) => ids.join(' → ');
 
-/** The text after today's plan: budget, per-group table, totals, critical path, timeline, sizing. */
-export function formatSchedule(campaign: Campaign, tasks: TaskGraph, sp: SchedulePlan): string {
+/** The text after today's plan: budget, per-group table, totals, critical path, timeline. */
+export function formatSchedule(sp: SchedulePlan): string {
   const { plan, names } = sp;
   const s = plan.schedule;
   const b = plan.budget;
@@ -88,39 +83,11 @@ export function formatSchedule(campaign: Campaign, tasks: TaskGraph, sp: Schedul
     out.push('');
     out.push(...formatTimeline(plan.tasks, s).trimEnd().split('\n'));
   }
-  const sizing = headroomRows(campaign, tasks, sp.sized);
-  if (sizing.length > 0) {
-    out.push('');
-    out.push('sizing (estimate + headroom = request)');
-    const w = Math.max(4, ...sizing.map((r) => r[0].length));
-    out.push(`  ${'node'.padEnd(w)}  memory                  runtime`);
-    for (const [id, m, r] of sizing) out.push(`  ${id.padEnd(w)}  ${m.padEnd(22)}  ${r}`.trimEnd());
-  }
   return `${out.join('\n')}\n`;
 }
 
-function headroomRows(campaign: Campaign, tasks: TaskGraph, sized: SizedTasks): [string, string, string][] {
-  const rows: [string, string, string][] = [];
-  for (const nt of tasks.nodes) {
-    if (!campaign.nodes.get(nt.node.id)?.headroom) continue;
-    const s = sized.byNode.get(nt.node.id);
-    if (!s) continue;
-    rows.push([nt.node.id, side(s.memory, formatMemory), side(s.runtime, formatDuration)]);
-  }
-  return rows;
-}
-
-function side(x: Sizing['memory'], f: (n: number) => string): string {
-  if (!x) return '-';
-  return `${f(x.estimate)} +${x.headroom}% = ${f(x.request)}`;
-}
-
-/** `--json`: the schedule, totals, critical path, per-group rows, sizing and deadline. */
-export function scheduleJson(
-  campaign: Campaign,
-  tasks: TaskGraph,
-  sp: SchedulePlan,
-): Record<string, unknown> {
+/** `--json`: the schedule, totals, critical path, per-group rows and deadline. */
+export function scheduleJson(tasks: TaskGraph, sp: SchedulePlan): Record<string, unknown> {
   const { plan, names } = sp;
   const s = plan.schedule;
   const list: Record<string, unknown>[] = [];
@@ -171,7 +138,6 @@ export function scheduleJson(
       core_hours: r.coreHours,
       gpu_hours: r.gpuHours,
     })),
-    sizing: headroomJson(campaign, tasks, sp.sized),
     ...(plan.deadline
       ? {
           deadline: plan.deadline.ok
@@ -197,26 +163,6 @@ export function scheduleJson(
 
 function partitionName(c: PartitionChoice | undefined): string | null {
   return c?.ok ? c.partition.name : null;
-}
-
-function headroomJson(campaign: Campaign, tasks: TaskGraph, sized: SizedTasks): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const nt of tasks.nodes) {
-    if (!campaign.nodes.get(nt.node.id)?.headroom) continue;
-    const s = sized.byNode.get(nt.node.id);
-    if (!s) continue;
-    const one = (x: Sizing['memory'], scale: number) =>
-      x
-        ? {
-            estimate: x.estimate * scale,
-            headroom_percent: x.headroom,
-            request: x.request * scale,
-            source: x.source,
-          }
-        : null;
-    out.push({ node: nt.node.id, memory_bytes: one(s.memory, 1024 * 1024), runtime_s: one(s.runtime, 1) });
-  }
-  return out;
 }
 
 /**

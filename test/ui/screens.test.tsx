@@ -85,7 +85,7 @@ describe('screens', () => {
         log: /logs/ensemble.member[i=31].3.err
       ✘ ensemble.member[i=32]  exit code 3
         log: /logs/ensemble.member[i=32].1.err
-      climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d06h · 32.0/min
+      climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d04h · 32.0/min
       ██▓░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   0%  53/10,000
       · 9,915 pending  ◷ 0 queued  ▶ 32 running  ✔ 51 succeeded  ✘ 2 failed  ⊘ 0 skipped  ■ 0 cancelled
       Subcampaigns
@@ -123,7 +123,7 @@ describe('screens', () => {
     vi.setSystemTime(now);
     expect(s.tasks.ids.length).toBe(10_000);
     expect(screen(s, { columns: 120, rows: 24 })).toMatchInlineSnapshot(`
-      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d06h · 32.0/min
+      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d04h · 32.0/min
       ██▓░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   0%  53/10,000
       · 9,915 pending  ◷ 0 queued  ▶ 32 running  ✔ 51 succeeded  ✘ 2 failed  ⊘ 0 skipped  ■ 0 cancelled
       Subcampaigns
@@ -155,7 +155,7 @@ describe('screens', () => {
     vi.setSystemTime(now);
     const frame = screen(s, { columns: 100, rows: 30, noColor: true });
     expect(frame).toMatchInlineSnapshot(`
-      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d06h · 32.0/min
+      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d04h · 32.0/min
       [=X>...............................................................................]   0%  53/10,000
       . 9,915 pending  ~ 0 queued  > 32 running  = 51 succeeded  X 2 failed  - 0 skipped  / 0 cancelled
       Subcampaigns
@@ -192,7 +192,7 @@ describe('screens', () => {
     const s = stateOf(events);
     vi.setSystemTime(now);
     expect(screen(s, { columns: 60, rows: 30 })).toMatchInlineSnapshot(`
-      "climate-ensemble · 15m59s · ETA 1d06h · 32.0/min
+      "climate-ensemble · 15m59s · ETA 1d04h · 32.0/min
       ██▓░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   0%  53/10,000
       · 9,915 pend  ▶ 32 run  ✔ 51 ok  ✘ 2 fail
       Subcampaigns
@@ -229,7 +229,7 @@ describe('screens', () => {
     const s = stateOf(events);
     vi.setSystemTime(now);
     expect(screen(s, { columns: 100, rows: 15 })).toMatchInlineSnapshot(`
-      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d06h · 32.0/min
+      "climate-ensemble · run r-0101-1200 · slurm · elapsed 15m59s · ETA 1d04h · 32.0/min
       ██▓░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░   0%  53/10,000
       · 9,915 pending  ◷ 0 queued  ▶ 32 running  ✔ 51 succeeded  ✘ 2 failed  ⊘ 0 skipped  ■ 0 cancelled
       Subcampaigns
@@ -251,7 +251,7 @@ describe('screens', () => {
     const s = stateOf(events);
     vi.setSystemTime(now);
     expect(screen(s, { columns: 60, rows: 15, noColor: true })).toMatchInlineSnapshot(`
-      "climate-ensemble · 15m59s · ETA 1d06h · 32.0/min
+      "climate-ensemble · 15m59s · ETA 1d04h · 32.0/min
       [=X>.......................................]   0%  53/10,000
       . 9,915 pend  > 32 run  = 51 ok  X 2 fail
       Subcampaigns

@@ -6,9 +6,10 @@ import { formatPlan } from '../../ui/plan.js';
 import { formatPartitions } from '../../ui/plan-partitions.js';
 import { formatRightSize } from '../../ui/plan-right-size.js';
 import { formatSchedule, scheduleJson } from '../../ui/plan-schedule.js';
+import { formatSizing, sizingJson } from '../../ui/plan-sizing.js';
 import { Exit, UsageError } from '../exit.js';
 import { rightSizeFromHistory } from '../history.js';
-import { out } from '../io.js';
+import { err, out } from '../io.js';
 import { loadOrExit, printDiagnostics } from '../load.js';
 import { campaignFile } from '../locate-file.js';
 import { campaignOptions, parse, stateDirOption } from '../options.js';
@@ -66,7 +67,7 @@ export async function plan(argv: string[]): Promise<number> {
   const planned = planCampaign(loaded, file, { now: Date.now() });
   if (values['right-size']) {
     const store = new StateStore(resolveState(file, values['state-dir'], campaign.stateDir));
-    const rows = rightSizeFromHistory(store, tasks, planned.sized);
+    const rows = rightSizeFromHistory(store, tasks, planned.sized, planned.inputBytes);
     out(
       json
         ? `${JSON.stringify(rightSizeJson(rows), null, 2)}\n`
@@ -75,6 +76,7 @@ export async function plan(argv: string[]): Promise<number> {
     return Exit.ok;
   }
   const sp = planned.schedule;
+  const sizing = sizingJson(campaign, tasks, planned.sized);
   if (json) {
     const cp = criticalPath(loaded.graph);
     const doc = {
@@ -92,7 +94,9 @@ export async function plan(argv: string[]): Promise<number> {
             ),
           }
         : {}),
-      ...(sp ? scheduleJson(campaign, tasks, sp) : {}),
+      ...(sp ? scheduleJson(tasks, sp) : {}),
+      ...(sizing.length > 0 ? { sizing } : {}),
+      ...(planned.notes.length > 0 ? { notes: planned.notes } : {}),
     };
     out(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
@@ -107,7 +111,10 @@ export async function plan(argv: string[]): Promise<number> {
       out(
         `\n${formatPartitions(planned.cluster.cluster, tasks, planned.partitions, planned.sized.requests)}`,
       );
-    if (sp) out(`\n${formatSchedule(campaign, tasks, sp)}`);
+    if (sp) out(`\n${formatSchedule(sp)}`);
+    const table = formatSizing(campaign, tasks, planned.sized);
+    if (table) out(`\n${table}`);
+    for (const note of planned.notes) err(`note: ${note}\n`);
   }
   if (planned.problems.length > 0) {
     if (!json) printDiagnostics(planned.problems, { file });

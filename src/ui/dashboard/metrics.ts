@@ -28,9 +28,20 @@ export function parallelism(s: DashboardState, now: number): number {
 }
 
 /**
- * Milliseconds until the run ends: the declared runtime of the work left, scaled by how long
- * finished tasks really took against their declaration, divided by the observed parallelism.
- * Tasks with no declared runtime count as the mean observed duration. Undefined when unknown.
+ * How long a node's tasks really take against the planner's runtime: observed / planned over
+ * its succeeded tasks, else over the run's, else 1.
+ */
+export function runtimeRatio(s: DashboardState, row: number): number {
+  const planned = s.rowObservedDeclaredMs[row] ?? 0;
+  if (planned > 0) return s.rowObservedWallMs[row]! / planned;
+  return s.observedDeclaredMs > 0 ? s.observedWallMs / s.observedDeclaredMs : 1;
+}
+
+/**
+ * Milliseconds until the run ends: the planner's runtime of the work left, each node's scaled
+ * by how long its finished tasks really took against it (a node with none yet: the run's
+ * ratio), divided by the observed parallelism. Tasks with no runtime count as the mean
+ * observed duration. Undefined when unknown.
  */
 export function eta(s: DashboardState, now: number): number | undefined {
   if (s.phase !== 'running') return undefined;
@@ -38,14 +49,15 @@ export function eta(s: DashboardState, now: number): number | undefined {
   if (par <= 0) return undefined;
   const ratio = s.observedDeclaredMs > 0 ? s.observedWallMs / s.observedDeclaredMs : 1;
   const mean = s.observedAllCount > 0 ? s.observedAllWallMs / s.observedAllCount : undefined;
-  let work = s.remainingDeclaredMs * ratio;
+  let work = s.unobservedRemainingMs * ratio;
+  for (const r of s.observedRows) work += s.rowRemainingMs[r]! * runtimeRatio(s, r);
   if (s.remainingUndeclared > 0) {
     if (mean === undefined) return undefined;
     work += s.remainingUndeclared * mean;
   }
   for (const i of s.running) {
     const rt = s.tasks.runtimeS[i]!;
-    const expected = Number.isNaN(rt) ? mean : rt * 1000 * ratio;
+    const expected = Number.isNaN(rt) ? mean : rt * 1000 * runtimeRatio(s, s.tasks.row[i]!);
     if (expected === undefined) return undefined;
     work += Math.max(0, expected - (now - s.tasks.startedAt[i]!));
   }

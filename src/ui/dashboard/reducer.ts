@@ -125,6 +125,14 @@ export interface DashboardState {
   /** Wall time and number of all succeeded tasks with a known duration. */
   observedAllWallMs: number;
   observedAllCount: number;
+  /** Per node (its leaf row): planned work not started yet, observed wall and planned runtime of its successes. */
+  rowRemainingMs: Float64Array;
+  rowObservedWallMs: Float64Array;
+  rowObservedDeclaredMs: Float64Array;
+  /** Nodes with a success to compare with (their own ratio corrects their estimates). */
+  readonly observedRows: Set<number>;
+  /** Planned work not started yet of the nodes that have none (the run's ratio corrects it). */
+  unobservedRemainingMs: number;
   /** Bias-corrected exponential average of the number of running tasks. */
   parallel: { ema: number; weight: number; at: number };
   firstStartAt: number | undefined;
@@ -180,6 +188,11 @@ export function createDashboardState({ now }: { now: number }): DashboardState {
     observedDeclaredMs: 0,
     observedAllWallMs: 0,
     observedAllCount: 0,
+    rowRemainingMs: new Float64Array(0),
+    rowObservedWallMs: new Float64Array(0),
+    rowObservedDeclaredMs: new Float64Array(0),
+    observedRows: new Set(),
+    unobservedRemainingMs: 0,
     parallel: { ema: 0, weight: 0, at: 0 },
     firstStartAt: undefined,
     doneBySecond: new Int32Array(THROUGHPUT_WINDOW_S),
@@ -244,6 +257,9 @@ function startRun(
   };
   s.tasks = tasks;
   s.rows = rows;
+  s.rowRemainingMs = new Float64Array(rows.size);
+  s.rowObservedWallMs = new Float64Array(rows.size);
+  s.rowObservedDeclaredMs = new Float64Array(rows.size);
   s.toDo = e.tasks.filter((t) => t.state !== 'succeeded').length;
   e.tasks.forEach((t, i) => {
     index.set(t.id, i);
@@ -279,8 +295,14 @@ function startRun(
 
 function addRemaining(s: DashboardState, i: number, sign: 1 | -1): void {
   const rt = s.tasks.runtimeS[i]!;
-  if (Number.isNaN(rt)) s.remainingUndeclared += sign;
-  else s.remainingDeclaredMs += sign * rt * 1000;
+  if (Number.isNaN(rt)) {
+    s.remainingUndeclared += sign;
+    return;
+  }
+  s.remainingDeclaredMs += sign * rt * 1000;
+  const r = s.tasks.row[i]!;
+  s.rowRemainingMs[r] = s.rowRemainingMs[r]! + sign * rt * 1000;
+  if (!s.observedRows.has(r)) s.unobservedRemainingMs += sign * rt * 1000;
 }
 
 /** Moves the running-count average forward to `t`, before the count changes. */
@@ -326,6 +348,13 @@ function taskEvent(s: DashboardState, i: number, e: TaskEvent): void {
         if (!Number.isNaN(rt)) {
           s.observedWallMs += wall;
           s.observedDeclaredMs += rt * 1000;
+          const r = tasks.row[i]!;
+          s.rowObservedWallMs[r] = s.rowObservedWallMs[r]! + wall;
+          s.rowObservedDeclaredMs[r] = s.rowObservedDeclaredMs[r]! + rt * 1000;
+          if (!s.observedRows.has(r)) {
+            s.observedRows.add(r);
+            s.unobservedRemainingMs -= s.rowRemainingMs[r]!;
+          }
         }
         s.observedAllWallMs += wall;
         s.observedAllCount++;
