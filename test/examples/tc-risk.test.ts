@@ -159,9 +159,10 @@ describe('the tc-risk example, locally', () => {
     // Everything is complete now: level 4 has no task left.
     const csv2 = rig.run(['expand', file, 'level4', ...small, '--format', 'csv']);
     expect(csv2.stdout).toBe('task_id,task_index,item,basin,draw\n');
-    // The seed's `--starting_level 3 --ending_level 4` now has nothing to do.
+    // The seed's `--starting_level 3 --ending_level 4` now has nothing to do: level 4 has no task.
     const done = rig.run(['run', file, ...small, '--from', 'level3', '--until', 'level4', '--dry-run']);
-    expect(done.stdout).toBe('would run 0 of 3 selected tasks (3 up to date)\n');
+    expect(done.stdout).toBe('would run 0 of 0 selected tasks (0 up to date)\n');
+    expect(done.code).toBe(0);
   });
 
   it('run all: skip_complete off and --force reruns every draw in uniform tasks', () => {
