@@ -49,7 +49,7 @@ describe('the tc-risk example, locally', () => {
         expected.push(`level4[chunk-000${k}],${k},${basin}-${String(d).padStart(3, '0')},${basin},${d}`);
     });
     expect(r.stdout).toBe(`${expected.join('\n')}\n`);
-  });
+  }, 300_000);
 
   it('runs level 0 alone (--from level0 --until level0): a status file per basin, every draw missing', () => {
     const r = rig.run(['run', file, ...small, '--from', 'level0', '--until', 'level0', '--ui', 'plain']);
@@ -64,7 +64,7 @@ describe('the tc-risk example, locally', () => {
       expect(statusFile(basin)).toBe(
         `draw,netcdf,zarr,status\n${rows(0, 9, (d) => `${d},missing,missing,incomplete`)}\n`,
       );
-  });
+  }, 300_000);
 
   it('runs levels 1 to 4 (--from level1 --until level4): every draw in 2 tasks of 15, no summary', () => {
     const r = rig.run(['run', file, ...small, '--from', 'level1', '--until', 'level4', '--ui', 'plain']);
@@ -89,7 +89,7 @@ describe('the tc-risk example, locally', () => {
       expect(files).toEqual(rows(0, 9, (d) => `draw_00${d}.nc\ndraw_00${d}.zarr`).split('\n'));
       expect(readdirSync(`${draw(basin, 0)}.zarr`).sort()).toEqual(['.zarray', '0']);
     }
-  });
+  }, 300_000);
 
   it('smart resumable: validates every draw, --clean-invalid deletes the corrupt ones, level 0 reports them', () => {
     writeFileSync(`${draw('EP', 3)}.nc`, 'not a NetCDF file\n'); // bad magic header
@@ -163,7 +163,7 @@ describe('the tc-risk example, locally', () => {
     const done = rig.run(['run', file, ...small, '--from', 'level3', '--until', 'level4', '--dry-run']);
     expect(done.stdout).toBe('would run 0 of 0 selected tasks (0 up to date)\n');
     expect(done.code).toBe(0);
-  });
+  }, 300_000);
 
   it('run all: skip_complete off and --force reruns every draw in uniform tasks', () => {
     const all = [...small, '--set', 'level4.skip_complete=false'];
@@ -184,5 +184,5 @@ describe('the tc-risk example, locally', () => {
     );
     // The same draw, rewritten: its seed is the item's, so the numbers are the same.
     expect(readFileSync(`${draw('EP', 0)}.nc`, 'latin1')).toBe(before);
-  });
+  }, 300_000);
 });
