@@ -18,13 +18,20 @@ export interface CampaignContext {
 
 export async function openCampaign(
   file: string,
-  opts: { set?: string[]; stateDir?: string; create?: boolean; runChecks?: boolean },
+  opts: {
+    set?: string[];
+    stateDir?: string;
+    create?: boolean;
+    runChecks?: boolean;
+    removed?: (task: string, files: readonly string[]) => void;
+  },
 ): Promise<CampaignContext> {
   // Only `run` checks `skip_complete` items whose outputs changed; others use cached results.
   const loaded = await loadOrExit({
     file,
     set: opts.set ?? [],
     ...(opts.runChecks ? { runChecks: true } : {}),
+    ...(opts.removed ? { removed: opts.removed } : {}),
   });
   const tasks = loaded.tasks;
   const paths = resolveState(file, opts.stateDir, loaded.campaign.stateDir);

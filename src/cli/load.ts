@@ -14,6 +14,8 @@ export interface LoadArgs {
    * `run` passes true; other commands leave it out and use the cached results.
    */
   runChecks?: boolean;
+  /** `run --clean-invalid`: delete the outputs of `skip_complete` items whose check fails. */
+  removed?: (task: string, files: readonly string[]) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function loadOrExit(args: LoadArgs): Promise<Loaded> {
   const result = await loadCampaign(args.file, {
     overrides: args.set ?? [],
     ...(args.runChecks !== undefined ? { runChecks: args.runChecks } : {}),
+    ...(args.removed ? { removed: args.removed } : {}),
   });
   if (!result.ok) {
     if (result.fatal) throw new UsageError(result.fatal);

@@ -112,6 +112,8 @@ export function parseIndexRange(text: string): { from: number; to: number } | st
   return { from, to };
 }
 
+const none = (_: TaskSpec) => false;
+
 /** Decides what a run does with each task, and why. */
 export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): SelectResult {
   const { tasks, dag, order } = graph;
@@ -149,6 +151,13 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
       const byName = matcher([`*.${path}${selector !== undefined ? `[${selector}]` : ''}`]);
       if (tasks.some(byName)) return byName;
     }
+    // A node with no tasks (skip_complete left out every item as done) is selected, with nothing in it.
+    const ofNode = matcher([path]);
+    if (
+      selector === undefined &&
+      graph.nodes.some((nt) => nt.count === 0 && (ofNode(nt.node.id) || nt.node.name === path))
+    )
+      return none;
     return unknown(p);
   };
 
@@ -186,7 +195,7 @@ export function planRun(graph: TaskGraph, store: StateStore, sel: Selection): Se
         stack.push(v);
       }
     }
-    if (stack.length === 0) return unknown(seed);
+    if (stack.length === 0 && m !== none) return unknown(seed);
     while (stack.length > 0) {
       const v = stack.pop()!;
       for (const w of forward ? dag.successors(v) : dag.predecessors(v)) {

@@ -33,6 +33,8 @@ export interface LoadOptions {
    * loads use cached results and take unchecked outputs as complete.
    */
   readonly runChecks?: boolean;
+  /** `skip_complete`: delete the outputs of items whose check fails, and report them. */
+  readonly removed?: (task: string, files: readonly string[]) => void;
   /** Called with what expansion found, even when it found problems (for `campaign expand`). */
   readonly onExpansion?: (report: ExpansionReport) => void;
 }
@@ -119,6 +121,7 @@ export async function loadCampaign(file: string, options: LoadOptions = {}): Pro
     workflows,
     evaluateOutputs: options.evaluateOutputs ?? true,
     runChecks: options.runChecks ?? options.onExpansion !== undefined,
+    ...(options.removed ? { removed: options.removed } : {}),
     ...(options.timing ? { timing: (stage: string, ms: number) => time(`expand: ${stage}`, ms) } : {}),
   });
   diagnostics.push(...expanded.diagnostics);

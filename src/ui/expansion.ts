@@ -2,7 +2,7 @@ import { describeFanout } from '../model/expand/describe.js';
 import type { ExpansionReport } from '../model/expand/index.js';
 import { rejectedText } from '../model/expand/scope.js';
 import { valueText } from '../model/expand/template.js';
-import type { NodeTasks } from '../model/tasks.js';
+import type { NodeTasks, TaskSpec } from '../model/tasks.js';
 
 /** The fan-outs `expand` shows: the scopes chosen and the nodes that fan out over them. */
 export interface ExpansionView {
@@ -140,3 +140,37 @@ function originOf(o: string | undefined): { origin?: string } {
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The task assignments as CSV: one row per task and item, with the task's id, its index
+ * (`{index}`, $CAMPAIGN_TASK_INDEX), the item's instance id and its values, one column per key.
+ * Only tasks that will run are listed: items `skip_complete` left out are in no task.
+ */
+export function writeAssignmentsCsv(c: ExpansionView, tasks: readonly TaskSpec[], write: Write): void {
+  const fanned = c.nodes.filter((nt) => nt.fanout);
+  const keys: string[] = [];
+  for (const nt of fanned) {
+    const f = nt.fanout!;
+    if (f.instances.count === 0) continue;
+    for (const k of Object.keys(f.instances.record(0))) if (!keys.includes(k)) keys.push(k);
+  }
+  write(`${['task_id', 'task_index', 'item', ...keys].map(csvField).join(',')}\n`);
+  for (const nt of fanned) {
+    const f = nt.fanout!;
+    for (let k = 0; k < nt.count; k++) {
+      const head = `${csvField(tasks[nt.first + k]!.id)},${k}`;
+      const [from, to] = f.spread ? [f.spread.start(k), f.spread.end(k)] : [k, k + 1];
+      for (let p = from; p < to; p++) {
+        const i = f.kept[p]!;
+        const record = f.instances.record(i);
+        const values = keys.map((key) => (key in record ? csvField(valueText(record[key])) : ''));
+        write(`${[head, csvField(f.instances.id(i)), ...values].join(',')}\n`);
+      }
+    }
+  }
+}
+
+/** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rig, repo } from '../rig.js';
@@ -26,8 +26,8 @@ describeSge("the tc-risk example on the local Grid Engine, with the seeds' queue
     const r = rig.run(['run', 'tc/campaign.toml', ...set, '--ui', 'plain'], { timeout: 600_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ on sge: 16 tasks\n/);
-    expect(r.stdout).toMatch(/succeeded: 16 succeeded in /);
+    expect(r.stdout).toMatch(/ on sge: 19 tasks\n/);
+    expect(r.stdout).toMatch(/succeeded: 19 succeeded in /);
 
     // Every submission went to the seeds' queue and project.
     const runs = rig.path('tc', '.campaign', 'campaign', 'runs');
@@ -41,7 +41,7 @@ describeSge("the tc-risk example on the local Grid Engine, with the seeds' queue
 
     // Each task ran once, as a Grid Engine job, and nothing of the run is left in the queue.
     const s = JSON.parse(rig.run(['status', 'tc/campaign.toml', ...set, '--json']).stdout) as Status;
-    expect(s.totals.succeeded).toBe(16);
+    expect(s.totals.succeeded).toBe(19);
     for (const t of s.tasks) {
       expect(t.attempts.map((a) => a.state)).toEqual(['succeeded']);
     }
@@ -52,6 +52,60 @@ describeSge("the tc-risk example on the local Grid Engine, with the seeds' queue
     // (It runs each draw's check once more: it may take a while on a loaded machine.)
     const again = rig.run(['run', 'tc/campaign.toml', ...set, '--dry-run'], { timeout: 300_000 });
     expect(again.stderr).toBe('');
-    expect(again.stdout).toBe('would run 0 of 10 selected tasks (10 up to date)\n');
+    expect(again.stdout).toBe('would run 0 of 13 selected tasks (13 up to date)\n');
+  }, 900_000);
+
+  it('smart resumable on Grid Engine: --clean-invalid deletes a corrupt draw, one job redoes only it', () => {
+    const set = ['--set', 'scheduler.type=sge'];
+    const stem = rig.path('tc', 'out', 'cmip6', 'NA', 'draws', 'draw_042');
+    writeFileSync(`${stem}.nc`, 'CDF\x01\n{"storms": "many"}\n');
+    const r = rig.run(
+      [
+        'run',
+        'tc/campaign.toml',
+        ...set,
+        '--from',
+        'level3',
+        '--until',
+        'level4',
+        '--clean-invalid',
+        '--ui',
+        'plain',
+      ],
+      { timeout: 600_000 },
+    );
+    expect(r.stderr).toBe(
+      'removed invalid level4[NA-042]: out/cmip6/NA/draws/draw_042.nc out/cmip6/NA/draws/draw_042.zarr\n',
+    );
+    expect(r.code).toBe(0);
+    // The one chunk, and the one level-3 task its draw depends on (up to date).
+    expect(r.stdout).toMatch(/ on sge: 2 tasks, 1 up to date\n/);
+    expect(r.stdout).toMatch(/succeeded: 2 succeeded in /);
+    expect(rig.run(['logs', 'level4[chunk-0000]', 'tc/campaign.toml', ...set]).stdout).toBe(
+      'task 0: 1 draws (NA-042 … NA-042)\n',
+    );
+    expect(readFileSync(`${stem}.nc`, 'latin1')).toMatch(
+      /^CDF\x01\n\{"basin":"NA","draw":42,"storms":[0-9]+,/,
+    );
+    expect(existsSync(`${stem}.zarr/.zarray`)).toBe(true);
+  }, 900_000);
+
+  it('run all on Grid Engine: skip_complete off and --force make the 6 uniform tasks of 25 draws', () => {
+    const set = ['--set', 'scheduler.type=sge', '--set', 'level4.skip_complete=false'];
+    const r = rig.run(['run', 'tc/campaign.toml', ...set, '--only', 'level4', '--force', '--ui', 'plain'], {
+      timeout: 600_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ on sge: 6 tasks\n/);
+    expect(r.stdout).toMatch(/succeeded: 6 succeeded in /);
+    const basins = ['EP', 'EP', 'NA', 'NA', 'SI', 'SI'];
+    for (let k = 0; k < 6; k++) {
+      const first = `${basins[k]}-${k % 2 === 0 ? '000' : '025'}`;
+      const last = `${basins[k]}-${k % 2 === 0 ? '024' : '049'}`;
+      expect(rig.run(['logs', `level4[chunk-000${k}]`, 'tc/campaign.toml', ...set]).stdout).toBe(
+        `task ${k}: 25 draws (${first} … ${last})\n`,
+      );
+    }
   }, 900_000);
 });

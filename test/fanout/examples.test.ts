@@ -19,12 +19,12 @@ function copy(name: string, file = 'campaign.toml'): string {
 /** tc-risk is written for Grid Engine too: its queue and project are warnings on the local machine. */
 const tcRiskWarnings = (file: string) =>
   [
-    `${file}:37:1: warning: \`queue\` is an option of sge, which this file is also meant for; the local scheduler this run uses ignores it [unknown-scheduler-option]`,
-    '  37 | queue = "all.q"',
+    `${file}:39:1: warning: \`queue\` is an option of sge, which this file is also meant for; the local scheduler this run uses ignores it [unknown-scheduler-option]`,
+    '  39 | queue = "all.q"',
     '     | ^^^^^',
     '',
-    `${file}:38:1: warning: \`project\` is an option of sge, which this file is also meant for; the local scheduler this run uses ignores it [unknown-scheduler-option]`,
-    '  38 | project = "proj_rapidresponse"',
+    `${file}:40:1: warning: \`project\` is an option of sge, which this file is also meant for; the local scheduler this run uses ignores it [unknown-scheduler-option]`,
+    '  40 | project = "proj_rapidresponse"',
     '     | ^^^^^^^',
     '',
     '2 warnings',
@@ -44,9 +44,9 @@ const examples: {
 }[] = [
   {
     name: 'tc-risk',
-    ok: '5 nodes, 0 groups, 4 edges',
+    ok: '6 nodes, 0 groups, 5 edges',
     output: 'out/cmip6/summary.json',
-    tasks: 16,
+    tasks: 19,
     stderr: tcRiskWarnings,
   },
   {
@@ -107,6 +107,6 @@ describe('the fan-out example campaigns', () => {
 
   it('tc-risk: a second run finds every draw complete and runs nothing of level 4', () => {
     const dry = rig.run(['run', 'tc-risk/campaign.toml', '--dry-run']);
-    expect(dry.stdout).toBe('would run 0 of 10 selected tasks (10 up to date)\n');
+    expect(dry.stdout).toBe('would run 0 of 13 selected tasks (13 up to date)\n');
   }, 300_000);
 });

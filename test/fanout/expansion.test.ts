@@ -321,3 +321,35 @@ describe('campaign expand', () => {
     );
   });
 });
+
+describe('expand --format csv', () => {
+  it('one row per task and item; values with a comma, a quote or a line break are quoted', () => {
+    rig.write('csv/sites.csv', 'site,label\nab,"Lake, North"\ncd,"say ""hi"""\nef,plain\n');
+    rig.write(
+      'csv/campaign.toml',
+      dedent(`
+      [campaign]
+      name = "x"
+      [campaign.a]
+      foreach = "sites.csv"
+      id = "{site}"
+      chunk = 2
+      command = "true"
+      [campaign.b]
+      matrix = { n = [1, 2] }
+      command = "true"
+    `),
+    );
+    const r = rig.run(['expand', 'csv/campaign.toml', '--format', 'csv']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'task_id,task_index,item,site,label,n\n' +
+        'a[chunk-0000],0,ab,ab,"Lake, North",\n' +
+        'a[chunk-0000],0,cd,cd,"say ""hi""",\n' +
+        'a[chunk-0001],1,ef,ef,plain,\n' +
+        'b[1],0,1,,,1\n' +
+        'b[2],1,2,,,2\n',
+    );
+  });
+});

@@ -1,10 +1,7 @@
 #!/usr/bin/env node
-// Validates one draw's output: it must be JSON with a whole number of storms. Exit 1 otherwise.
-import { readFileSync } from 'node:fs';
+// Validates one draw's outputs: the NetCDF-like file and the Zarr-like directory. Exit 1 if either
+// is missing or corrupt.
+import { netcdfState, zarrState } from './validate.mjs';
 
-try {
-  const d = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-  process.exit(Number.isInteger(d.storms) ? 0 : 1);
-} catch {
-  process.exit(1);
-}
+const [nc, zarr] = process.argv.slice(2);
+process.exit(netcdfState(nc) === 'valid' && zarrState(zarr) === 'valid' ? 0 : 1);

@@ -1,4 +1,5 @@
 import { availableParallelism, totalmem } from 'node:os';
+import { dirname, relative, resolve } from 'node:path';
 import type { Capacity } from '../../exec/engine.js';
 import { parseIndexRange, planRun } from '../../exec/select.js';
 import { parseMemory } from '../../model/units.js';
@@ -7,7 +8,7 @@ import { dryRunJson, formatDryRun } from '../../ui/dry-run.js';
 import { openCampaign } from '../context.js';
 import { Exit, UsageError } from '../exit.js';
 import { runHead } from '../head.js';
-import { out } from '../io.js';
+import { err, out } from '../io.js';
 import { campaignFile } from '../locate-file.js';
 import {
   campaignOptions,
@@ -35,6 +36,8 @@ Selection:
   --retry-failed        only what failed, was skipped or was cancelled
   --force               rerun the selected tasks even if they are up to date
   --dry-run             list what would run and why, and stop (--json: as JSON)
+  --clean-invalid       delete the outputs of skip_complete items whose check fails, so
+                        that they run again from nothing (each is listed on stderr)
 
 Execution:
   --cores N             cores to use at once (default: all)
@@ -69,6 +72,7 @@ export const runOptions = {
   ...uiOption,
   ...jsonOption,
   'dry-run': { type: 'boolean' },
+  'clean-invalid': { type: 'boolean' },
   cores: { type: 'string' },
   memory: { type: 'string' },
   'max-parallel': { type: 'string' },
@@ -90,11 +94,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--json and --ui ${values.ui} ask for different outputs: give one`);
   const ui = values.json ? 'json' : uiOf(values.ui);
   const capacity = capacityOf(values);
+  if (values['clean-invalid'] && values['dry-run'])
+    throw new UsageError('--clean-invalid deletes files and --dry-run changes nothing: give one');
   const ctx = await openCampaign(file, {
     set: values.set ?? [],
     stateDir: values['state-dir'],
     create: !values['dry-run'],
     runChecks: true,
+    ...(values['clean-invalid'] ? { removed: removedNote(dirname(resolve(file))) } : {}),
   });
   const { loaded, tasks, store } = ctx;
   let index: { from: number; to: number } | undefined;
@@ -138,6 +145,12 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(requestCap ? { requestCap } : {}),
   });
+}
+
+/** `--clean-invalid`: one line on stderr per item whose outputs failed their check and were deleted. */
+function removedNote(dir: string): (task: string, files: readonly string[]) => void {
+  return (task, files) =>
+    err(`removed invalid ${task}: ${files.map((f) => relative(dir, f) || '.').join(' ')}\n`);
 }
 
 /** What the machine lets a run use at once: `--cores`, `--memory`, `--max-parallel` or all of it. */

@@ -28,6 +28,8 @@ export interface ExpandInput {
   readonly evaluateOutputs: boolean;
   /** Run `check` commands for `skip_complete` where no cached result applies (see SkipOptions). */
   readonly runChecks?: boolean;
+  /** Delete the outputs of items whose check fails, and report them (`run --clean-invalid`). */
+  readonly removed?: (task: string, files: readonly string[]) => void;
   /** Called with the time each step took (for the benchmark breakdown). */
   readonly timing?: (stage: string, ms: number) => void;
 }
@@ -135,6 +137,7 @@ export async function expandCampaign(input: ExpandInput): Promise<ExpandResult> 
       const done = await completeInstances(campaign, node, instances, compiled, {
         runChecks: input.runChecks ?? false,
         cache,
+        ...(input.removed ? { removed: input.removed } : {}),
       });
       const list = new Int32Array(instances.count);
       let n = 0;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import type { Campaign, NodeSpec } from '../campaign.js';
 import { outputFiles } from '../outputs.js';
 import { type CheckCache, checkKey, filesIdentity } from './check-cache.js';
@@ -22,6 +23,11 @@ export interface SkipOptions {
    */
   readonly runChecks: boolean;
   readonly cache: CheckCache;
+  /**
+   * `run --clean-invalid`: delete the outputs of an item whose check fails (files, and
+   * directories with what they hold), then tell `removed` which; the item runs again.
+   */
+  readonly removed?: (task: string, files: readonly string[]) => void;
 }
 
 /**
@@ -44,7 +50,15 @@ export async function completeInstances(
     cwd: string;
     key: string;
     identity: string;
+    files: readonly string[];
   }[] = [];
+  const clean = (task: string, files: readonly string[]) => {
+    if (!options.removed) return;
+    // A directory goes with what it holds: what is inside is not listed again.
+    const top = files.filter((f) => !files.some((d) => f.startsWith(`${d}${sep}`)));
+    for (const f of top) rmSync(f, { recursive: true, force: true });
+    options.removed(task, top);
+  };
   const baseDir = node.workdir
     ? isAbsolute(node.workdir)
       ? node.workdir
@@ -79,9 +93,10 @@ export async function completeInstances(
     const known = cache.lookup(node.id, key, identity);
     if (known !== undefined || !options.runChecks) {
       if (known !== false) done[i] = 1;
+      else clean(`${node.id}[${id}]`, files);
       continue;
     }
-    checks.push({ i, command, cwd: workdir, key, identity });
+    checks.push({ i, command, cwd: workdir, key, identity, files });
   }
   const env = { ...process.env, ...node.env };
   let next = 0;
@@ -91,6 +106,7 @@ export async function completeInstances(
       const ok = await passes(c.command, c.cwd, env);
       if (ok) done[c.i] = 1;
       cache.record(node.id, c.key, c.identity, ok);
+      if (!ok) clean(`${node.id}[${instances.id(c.i)}]`, c.files);
     }
   };
   await Promise.all(Array.from({ length: Math.min(checks.length, availableParallelism()) }, worker));
