@@ -2,7 +2,7 @@
 // Writes the scheduler tables of schemas/campaign.schema.json from the adapters' registry
 // (dist/schedulers/options-schema.js), so editors complete every adapter's options. The
 // program validates against the registry itself; this keeps the published file the same.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,19 @@ const before = text;
 for (const [name, def] of Object.entries(schedulerSchemas())) text = replaceDefinition(text, name, def);
 if (text !== before) writeFileSync(file, text);
 JSON.parse(text);
+
+// The validator, generated once here rather than compiled by every command at its start.
+// Loaded after the file is written: the model reads the schema when it is imported.
+const { AJV_OPTIONS, PRECOMPILED, campaignSchema, schemaHash } = await import(
+  join(root, 'dist/model/schema.js')
+);
+const { Ajv } = await import('ajv');
+const { default: standalone } = await import('ajv/dist/standalone/index.js');
+const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: false } });
+const code = `${standalone(ajv, ajv.compile(campaignSchema))}\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash())};\n`;
+const target = fileURLToPath(PRECOMPILED);
+writeFileSync(`${target}.tmp`, code);
+renameSync(`${target}.tmp`, target);
 
 /** The text with one entry of `definitions` (at four spaces) written anew. */
 function replaceDefinition(source, name, def) {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { campaignSchema } from '../../src/model/schema.js';
+import { AJV_OPTIONS, campaignSchema, schemaHash } from '../../src/model/schema.js';
 import { schedulers } from '../../src/schedulers/index.js';
 import { schedulerSchemas } from '../../src/schedulers/options-schema.js';
 
@@ -57,5 +60,47 @@ describe('the scheduler tables of the schema come from the registry', () => {
     expect(p.directives!.description).toBe(
       'slurm, sge: extra directives passed to the scheduler verbatim, such as "--constraint=haswell".',
     );
+  });
+});
+
+describe('the validator the build generates', () => {
+  const file = fileURLToPath(new URL('../../dist/model/campaign-validate.cjs', import.meta.url));
+  const generated = createRequire(import.meta.url)(file) as ValidateFunction & { schemaHash: string };
+  const fresh = new Ajv(AJV_OPTIONS).compile(campaignSchema);
+  const shape = (v: ValidateFunction, doc: unknown) => {
+    v(doc);
+    return (v.errors ?? []).map((e) => ({
+      ...e,
+      schema: JSON.stringify(e.schema),
+      parentSchema: JSON.stringify(e.parentSchema),
+    }));
+  };
+
+  it('was made from this schema', () => {
+    expect(generated.schemaHash).toBe(schemaHash());
+  });
+
+  it('finds the same errors, with the same schemas, as the schema compiled here', () => {
+    const docs = [
+      { campaign: { name: 'x', a: { command: 'true', resources: { memory: 512, runtime: 'soon' } } } },
+      { campaign: { name: 'bad name', scheduler: { type: 'pbs', qeue: 'all.q' }, a: { comand: 'x' } } },
+      {
+        campaign: {
+          name: 'x',
+          a: { command: ['a'], matrix: { i: '0..' }, depends_on: 3, retries: { count: -1 } },
+        },
+      },
+      { campaign: { name: 'x', resources: { nodes: 0, memory_per_node: 12 }, lists: { l: [] } } },
+    ];
+    for (const doc of docs) {
+      const want = shape(fresh, doc);
+      expect(want.length).toBeGreaterThan(0);
+      expect(shape(generated, doc)).toEqual(want);
+    }
+  });
+
+  it('every definition is unlike every other, so a copy in an error is known by its text', () => {
+    const texts = Object.values(campaignSchema.definitions as object).map((d) => JSON.stringify(d));
+    expect(new Set(texts).size).toBe(texts.length);
   });
 });
