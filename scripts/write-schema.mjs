@@ -25,7 +25,7 @@ const { Ajv } = await import('ajv');
 const { default: standalone } = await import('ajv/dist/standalone/index.js');
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: false } });
 const code = `${standalone(ajv, ajv.compile(campaignSchema))}\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash())};\n`;
-const target = fileURLToPath(PRECOMPILED);
+const target = PRECOMPILED;
 writeFileSync(`${target}.tmp`, code);
 renameSync(`${target}.tmp`, target);
 

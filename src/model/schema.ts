@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Diagnostic, type DocPath, diag, keyName } from '../config/diagnostic.js';
@@ -31,8 +32,11 @@ export function schemaHash(): string {
   return createHash('sha256').update(JSON.stringify(campaignSchema)).digest('hex');
 }
 
-/** Where the build writes the validator it generated from the schema (scripts/write-schema.mjs). */
-export const PRECOMPILED = new URL('./campaign-validate.cjs', import.meta.url);
+/**
+ * Where the build writes the validator it generated from the schema (scripts/write-schema.mjs).
+ * The one-file bundle has none beside it, and compiles the schema.
+ */
+export const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), 'campaign-validate.cjs');
 
 let compiled: ValidateFunction | undefined;
 
@@ -46,7 +50,7 @@ function validator(): ValidateFunction {
  * compiling the schema costs a third of a second of every command's start.
  */
 function precompiled(): ValidateFunction | undefined {
-  const file = fileURLToPath(PRECOMPILED);
+  const file = PRECOMPILED;
   if (!existsSync(file)) return undefined;
   try {
     const mod = createRequire(import.meta.url)(file) as ValidateFunction & { schemaHash?: string };
